@@ -1,0 +1,377 @@
+package framework
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/mcpauth/conformance/suite/catalog"
+)
+
+// Report is conformance.json: one entry per catalog requirement.
+type Report struct {
+	Target        string              `json:"target"`
+	MCPVersion    string              `json:"mcp_version"`
+	Strict        bool                `json:"strict"`
+	Started       time.Time           `json:"started"`
+	Finished      time.Time           `json:"finished"`
+	Discovery     []DiscoveryLine     `json:"discovery,omitempty"`
+	Totals        map[Verdict]int     `json:"totals"`
+	StaleBaseline []string            `json:"stale_baseline,omitempty"`
+	Requirements  []RequirementResult `json:"requirements"`
+}
+
+// DiscoveryLine says what one well-known location gave.
+type DiscoveryLine struct {
+	URL    string `json:"url"`
+	Kind   string `json:"kind"`
+	Form   string `json:"form"`
+	Result string `json:"result"`
+}
+
+// RequirementResult is the verdict on one requirement and its specs.
+type RequirementResult struct {
+	ID              string       `json:"id"`
+	Level           string       `json:"level"`
+	Priority        string       `json:"priority"`
+	Area            string       `json:"area"`
+	SpecURL         string       `json:"spec_url"`
+	Summary         string       `json:"summary"`
+	Verdict         Verdict      `json:"verdict"`
+	Reason          string       `json:"reason,omitempty"`
+	ExpectedFailure bool         `json:"expected_failure,omitempty"`
+	Specs           []SpecResult `json:"specs"`
+}
+
+// SpecResult is one spec's outcome.
+type SpecResult struct {
+	Name string `json:"name"`
+	SpecVerdict
+	DurationMS int64 `json:"duration_ms"`
+}
+
+// ReportAfterSuite writes the reports from the suite's ReportAfterSuite node
+// and fails the run on a stale baseline entry. target names what was tested.
+func ReportAfterSuite(r ginkgo.Report, cfg *Config, target string) {
+	rep := BuildReport(r, cfg, target)
+	if err := WriteReports(rep, cfg.ReportDir); err != nil {
+		ginkgo.Fail(fmt.Sprintf("the reports could not be written to %s: %v", cfg.ReportDir, err))
+	}
+	if len(rep.StaleBaseline) > 0 {
+		ginkgo.Fail(fmt.Sprintf("baseline entries no longer fail; remove them from the expected failures: %s", strings.Join(rep.StaleBaseline, ", ")))
+	}
+}
+
+// BuildReport folds the Ginkgo report into per-requirement verdicts.
+func BuildReport(r ginkgo.Report, cfg *Config, target string) *Report {
+	rep := &Report{Target: target, MCPVersion: cfg.MCPVersion, Strict: cfg.Strict, Started: r.StartTime, Finished: r.EndTime, Totals: map[Verdict]int{}}
+	if e := env.Load(); e != nil && e.target != nil && e.target.discovery != nil {
+		for _, l := range e.target.discovery.Locations {
+			res := "usable document"
+			if !l.Usable() {
+				res = l.Problem
+			}
+			rep.Discovery = append(rep.Discovery, DiscoveryLine{URL: l.URL, Kind: l.Kind, Form: l.Form, Result: res})
+		}
+	}
+	specs := map[string][]SpecResult{}
+	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType != types.NodeTypeIt {
+			continue
+		}
+		v, ok := verdictOf(sr)
+		if !ok {
+			// The spec did not conclude (filtered out, interrupted, or failed
+			// outside its body): take Ginkgo's state.
+			v, ok = fallbackVerdict(sr)
+			if !ok {
+				continue
+			}
+		}
+		specs[v.ID] = append(specs[v.ID], SpecResult{Name: sr.LeafNodeText, SpecVerdict: v, DurationMS: sr.RunTime.Milliseconds()})
+	}
+	for _, req := range catalog.All() {
+		rr := RequirementResult{ID: req.ID, Level: string(req.Level), Priority: req.Priority, Area: req.Area, SpecURL: req.Spec, Summary: req.Summary, Specs: specs[req.ID]}
+		rr.Verdict, rr.Reason = Untested, "no spec exercised this requirement in this run"
+		var reasons []string
+		for _, s := range rr.Specs {
+			if s.Verdict.rank() > rr.Verdict.rank() {
+				rr.Verdict, reasons = s.Verdict, nil
+			}
+			if s.Verdict == rr.Verdict && s.Reason != "" {
+				reasons = append(reasons, s.Reason)
+			}
+			rr.ExpectedFailure = rr.ExpectedFailure || s.ExpectedFailure
+		}
+		if rr.Verdict != Untested {
+			rr.Reason = strings.Join(reasons, "\n")
+		}
+		if rr.Specs == nil {
+			rr.Specs = []SpecResult{}
+		}
+		if cfg.Expected(req.ID) && rr.Verdict != Fail && rr.Verdict != Untested && rr.Verdict != Skip {
+			rep.StaleBaseline = append(rep.StaleBaseline, req.ID)
+		}
+		rep.Totals[rr.Verdict]++
+		rep.Requirements = append(rep.Requirements, rr)
+	}
+	return rep
+}
+
+// SpecIDs returns the requirement ID a spec report belongs to, from its labels.
+func specID(sr types.SpecReport) string {
+	for _, l := range sr.Labels() {
+		if _, ok := catalog.Lookup(l); ok {
+			return l
+		}
+	}
+	return ""
+}
+
+func fallbackVerdict(sr types.SpecReport) (SpecVerdict, bool) {
+	id := specID(sr)
+	if id == "" {
+		return SpecVerdict{}, false
+	}
+	switch {
+	case sr.State.Is(types.SpecStateFailureStates):
+		return SpecVerdict{ID: id, Verdict: Fail, Reason: sr.FailureMessage()}, true
+	default:
+		// Skipped or pending without a verdict: filtered out, not run.
+		return SpecVerdict{}, false
+	}
+}
+
+// WriteReports writes junit.xml, conformance.json and conformance.md.
+func WriteReports(rep *Report, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	js, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "conformance.json"), append(js, '\n'), 0o644); err != nil {
+		return err
+	}
+	junit, err := junitXML(rep)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "junit.xml"), junit, 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "conformance.md"), []byte(markdown(rep)), 0o644)
+}
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Body    string `xml:",chardata"`
+}
+
+// junitXML writes one testsuite per area and one testcase per spec, named
+// after its requirement ID. FAIL is a failure; WARN and SKIP are skipped with
+// the verdict in the message, so dashboards show them without failing.
+func junitXML(rep *Report) ([]byte, error) {
+	out := junitSuites{Name: "MCP OAuth conformance"}
+	byArea := map[string]*junitSuite{}
+	for _, rr := range rep.Requirements {
+		for _, s := range rr.Specs {
+			js := byArea[rr.Area]
+			if js == nil {
+				js = &junitSuite{Name: rr.Area}
+				byArea[rr.Area] = js
+			}
+			c := junitCase{Name: s.Name, ClassName: rr.Area, Time: fmt.Sprintf("%.3f", float64(s.DurationMS)/1000)}
+			if !strings.HasPrefix(c.Name, rr.ID) {
+				c.Name = rr.ID + " " + c.Name
+			}
+			msg := fmt.Sprintf("%s [%s] %s", s.Verdict, rr.Level, firstLine(s.Reason))
+			switch {
+			case s.Verdict == Fail && !s.ExpectedFailure:
+				c.Failure = &junitMessage{Message: msg, Type: "FAIL", Body: s.Reason + "\n\n" + s.Evidence}
+				js.Failures++
+			case s.Verdict == Fail || s.Verdict == Warn || s.Verdict == Skip:
+				if s.ExpectedFailure {
+					msg = "expected failure (baseline): " + msg
+				}
+				c.Skipped = &junitMessage{Message: msg, Body: s.Reason}
+				js.Skipped++
+			case s.Verdict == Info:
+				c.SystemOut = msg + "\n" + strings.Join(s.Notes, "\n")
+			}
+			js.Tests++
+			js.Cases = append(js.Cases, c)
+		}
+	}
+	for _, area := range catalog.Areas {
+		if js := byArea[area]; js != nil {
+			out.Suites = append(out.Suites, *js)
+			out.Tests += js.Tests
+			out.Failures += js.Failures
+			out.Skipped += js.Skipped
+		}
+	}
+	b, err := xml.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(xml.Header), append(b, '\n')...), nil
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+var verdictOrder = []Verdict{Fail, Warn, Pass, Info, Skip, Untested}
+
+// markdown is the summary a person reads first: per-area counts, then every
+// failure with its evidence, then warnings and skips.
+func markdown(rep *Report) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# MCP OAuth conformance: %s\n\n", rep.Target)
+	fmt.Fprintf(&b, "MCP profile %s, %s, run %s (%s).\n\n", rep.MCPVersion, map[bool]string{true: "strict", false: "not strict"}[rep.Strict],
+		rep.Started.UTC().Format(time.RFC3339), rep.Finished.Sub(rep.Started).Round(time.Millisecond))
+	b.WriteString("| area |")
+	for _, v := range verdictOrder {
+		fmt.Fprintf(&b, " %s |", v)
+	}
+	b.WriteString("\n|---|" + strings.Repeat("---:|", len(verdictOrder)) + "\n")
+	counts := map[string]map[Verdict]int{}
+	for _, rr := range rep.Requirements {
+		if counts[rr.Area] == nil {
+			counts[rr.Area] = map[Verdict]int{}
+		}
+		counts[rr.Area][rr.Verdict]++
+	}
+	for _, area := range append(slices.Clone(catalog.Areas), "total") {
+		c := counts[area]
+		if area == "total" {
+			c = rep.Totals
+		}
+		fmt.Fprintf(&b, "| %s |", area)
+		for _, v := range verdictOrder {
+			fmt.Fprintf(&b, " %d |", c[v])
+		}
+		b.WriteString("\n")
+	}
+	if len(rep.Discovery) > 0 {
+		b.WriteString("\n## Discovery\n\n| location | kind | form | result |\n|---|---|---|---|\n")
+		for _, d := range rep.Discovery {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", d.URL, d.Kind, d.Form, mdCell(d.Result))
+		}
+	}
+	if len(rep.StaleBaseline) > 0 {
+		fmt.Fprintf(&b, "\n**Stale baseline:** %s no longer fail; remove them from the expected failures.\n", strings.Join(rep.StaleBaseline, ", "))
+	}
+	section := func(title string, v Verdict, withEvidence bool) {
+		var rows []RequirementResult
+		for _, rr := range rep.Requirements {
+			if rr.Verdict == v {
+				rows = append(rows, rr)
+			}
+		}
+		if len(rows) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "\n## %s (%d)\n", title, len(rows))
+		for _, rr := range rows {
+			xf := ""
+			if rr.ExpectedFailure {
+				xf = " (expected failure, baseline)"
+			}
+			fmt.Fprintf(&b, "\n### %s · %s · %s%s\n\n%s — [spec](%s)\n\n", rr.ID, rr.Level, rr.Priority, xf, rr.Summary, rr.SpecURL)
+			for _, s := range rr.Specs {
+				if s.Verdict != v {
+					continue
+				}
+				fmt.Fprintf(&b, "- **%s**\n\n```\n%s\n```\n", s.Name, strings.TrimSpace(s.Reason))
+				if withEvidence && s.Evidence != "" {
+					fmt.Fprintf(&b, "\n<details><summary>evidence</summary>\n\n```\n%s\n```\n</details>\n", strings.TrimSpace(s.Evidence))
+				}
+				if s.Screenshot != "" {
+					fmt.Fprintf(&b, "\n![page](%s)\n", s.Screenshot)
+				}
+			}
+		}
+	}
+	section("Failures", Fail, true)
+	section("Warnings", Warn, true)
+	section("Skipped", Skip, false)
+	return b.String()
+}
+
+func mdCell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }
+
+var unsafeFile = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// saveScreenshot writes the last page capture of a spec under the report
+// directory and returns its path relative to it.
+func saveScreenshot(dir, id string, pages []PageCapture) string {
+	for i := len(pages) - 1; i >= 0; i-- {
+		if len(pages[i].Screenshot) == 0 {
+			continue
+		}
+		rel := filepath.Join("screenshots", unsafeFile.ReplaceAllString(id, "_")+"-"+RandomString(3)+".png")
+		if err := os.MkdirAll(filepath.Join(dir, "screenshots"), 0o755); err != nil {
+			return ""
+		}
+		if err := os.WriteFile(filepath.Join(dir, rel), pages[i].Screenshot, 0o644); err != nil {
+			return ""
+		}
+		return rel
+	}
+	return ""
+}
+
+// EnsureDiscovery probes the target if no spec of this process did, so the
+// report can say which metadata location was found where.
+func EnsureDiscovery(timeout time.Duration) {
+	e := env.Load()
+	if e == nil || e.target == nil || e.setupErr != nil {
+		return
+	}
+	e.target.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*timeout)
+		defer cancel()
+		e.target.discovery = discover(ctx, NewHTTPClient(e.transport, e.cfg.Timeout, &Recorder{}), e.target.Issuer)
+	})
+}

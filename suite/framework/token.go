@@ -1,0 +1,130 @@
+package framework
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+)
+
+// CodeRedemption is the standard token request (STD-TOKEN) for a code: the
+// grant, the code, the redirect URI, the verifier and the configured resource.
+// Callers delete or change members to build negative cases.
+func (t *T) CodeRedemption(c *Client, code string, p PKCE) url.Values {
+	v := url.Values{
+		"grant_type":    {"authorization_code"},
+		"code":          {code},
+		"redirect_uri":  {c.RedirectURI},
+		"code_verifier": {p.Verifier},
+	}
+	if r := t.Target().Resource; r != "" {
+		v.Set("resource", r)
+	}
+	return v
+}
+
+// TokenRequest POSTs form to the token endpoint as client c, authenticating
+// with the client's registered method. c may be nil for an unauthenticated
+// request.
+func (t *T) TokenRequest(m *Metadata, c *Client, form url.Values) *Exchange {
+	endpoint := t.Endpoint(m, "token_endpoint")
+	var auth *Credentials
+	if c != nil {
+		auth = c.Authenticate(form)
+	}
+	return t.HTTP().PostForm(t.ctx, endpoint, form, auth)
+}
+
+// TokenResponse is a successful token response (OAuth 2.1 §3.2.3).
+type TokenResponse struct {
+	AccessToken  string
+	TokenType    string
+	RefreshToken string
+	Scope        string
+	Doc          map[string]any
+}
+
+// ParseTokenResponse checks the shape of a success response: 200, JSON
+// object, access_token and token_type strings. It returns why not otherwise.
+func ParseTokenResponse(e *Exchange) (*TokenResponse, error) {
+	if e.Err != nil {
+		return nil, e.Err
+	}
+	if e.Status != http.StatusOK {
+		return nil, fmt.Errorf("status %d, not 200", e.Status)
+	}
+	doc, err := e.JSONObject()
+	if err != nil {
+		return nil, err
+	}
+	tr := &TokenResponse{Doc: doc}
+	var ok bool
+	if tr.AccessToken, ok = MemberString(doc, "access_token"); !ok || tr.AccessToken == "" {
+		return nil, fmt.Errorf("no access_token string in %s", Snippet(e.Body, 200))
+	}
+	if tr.TokenType, ok = MemberString(doc, "token_type"); !ok {
+		return nil, fmt.Errorf("no token_type string in %s", Snippet(e.Body, 200))
+	}
+	tr.RefreshToken, _ = MemberString(doc, "refresh_token")
+	tr.Scope, _ = MemberString(doc, "scope")
+	return tr, nil
+}
+
+// OAuthError is an error response of the token endpoint (RFC 6749 §5.2).
+type OAuthError struct {
+	Status      int
+	Code        string
+	Description string
+	URI         string
+	Doc         map[string]any
+}
+
+// ParseOAuthError reads an error response. It returns why the response is not
+// a well-formed OAuth error: no response, a 2xx, no JSON object, or no string
+// error member. Status and media type rules are the errors area's to judge.
+func ParseOAuthError(e *Exchange) (*OAuthError, error) {
+	if e.Err != nil {
+		return nil, e.Err
+	}
+	if e.Status >= 200 && e.Status < 300 {
+		return nil, fmt.Errorf("status %d: the request succeeded", e.Status)
+	}
+	doc, err := e.JSONObject()
+	if err != nil {
+		return nil, fmt.Errorf("status %d, %v", e.Status, err)
+	}
+	oe := &OAuthError{Status: e.Status, Doc: doc}
+	var ok bool
+	if oe.Code, ok = MemberString(doc, "error"); !ok {
+		return nil, fmt.Errorf("status %d, but the body has no string error member: %s", e.Status, Snippet(e.Body, 200))
+	}
+	oe.Description, _ = MemberString(doc, "error_description")
+	oe.URI, _ = MemberString(doc, "error_uri")
+	return oe, nil
+}
+
+// ExpectRejected judges a token response that must be an error with a code
+// from accepted (the first is the preferred one), per requirements §1.4: a
+// success is a violation at the requirement's level; an error code outside
+// the set is reported as wrongCode says (Warn or Fail). It returns the error.
+func (t *T) ExpectRejected(e *Exchange, what string, accepted []string, wrongCode Verdict) *OAuthError {
+	t.Responded(e, "an HTTP response from the token endpoint")
+	if e.Status >= 200 && e.Status < 300 {
+		t.Violation(fmt.Sprintf("%s to be refused with error %s", what, strings.Join(accepted, " or ")),
+			fmt.Sprintf("status %d: the server accepted it (%s)", e.Status, Snippet(e.Body, 160)))
+		return nil
+	}
+	oe, err := ParseOAuthError(e)
+	if err != nil {
+		t.FailExpected(fmt.Sprintf("%s to be refused with a JSON error (RFC 6749 §5.2) of %s", what, strings.Join(accepted, " or ")), err.Error())
+	}
+	if !slices.Contains(accepted, oe.Code) {
+		msg := fmt.Sprintf("Expected: %s to be refused with error %s\nActual:   error %q (status %d)", what, strings.Join(accepted, " or "), oe.Code, oe.Status)
+		if wrongCode == Fail {
+			t.Failf("%s", msg)
+		}
+		t.record(wrongCode, msg)
+	}
+	return oe
+}
