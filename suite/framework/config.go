@@ -359,7 +359,7 @@ func (c *Config) validate() []error {
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
 	if c.Target != "" {
-		if err := validateIssuerInput(c.Target, c.AllowInsecureLocalhost); err != nil {
+		if err := validateIssuerInput(c.Target); err != nil {
 			add("target: %v", err)
 		}
 	}
@@ -440,17 +440,15 @@ func (c *Config) validate() []error {
 
 // validateIssuerInput checks the --target value. It is deliberately lenient
 // about what RFC 8414 §2 forbids (http, query, fragment): those are findings
-// the metadata specs report, not reasons to refuse to run.
-func validateIssuerInput(raw string, allowInsecure bool) error {
+// the specs report (as WARNs on loopback with --allow-insecure-localhost),
+// not reasons to refuse to run.
+func validateIssuerInput(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("%q is not a URL: %v", raw, err)
 	}
 	if u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("%q is not an absolute http(s) URL; give the issuer identifier, for example https://as.example.com", raw)
-	}
-	if u.Scheme == "http" && IsLoopback(u.Hostname()) && !allowInsecure {
-		return fmt.Errorf("%q uses http; for a local development server add --allow-insecure-localhost (TLS requirements then WARN instead of FAIL)", raw)
 	}
 	return nil
 }

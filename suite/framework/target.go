@@ -178,6 +178,23 @@ func (t *T) ConfidentialClient() *Client {
 	return t.client("client_secret_basic", t.Config().Clients.Confidential)
 }
 
+// ClientWithMethod returns a fresh client registered by DCR with the given
+// token_endpoint_auth_method (none, client_secret_basic, client_secret_post),
+// or the configured client that uses it; SKIPs when neither exists.
+func (t *T) ClientWithMethod(method string) *Client {
+	cfg := t.Config()
+	for _, c := range []*ClientConfig{cfg.Clients.Public, cfg.Clients.Confidential} {
+		if c != nil && (c.AuthMethod == method || c.AuthMethod == "" && method == map[bool]string{true: "client_secret_basic", false: "none"}[c.ClientSecret != ""]) {
+			return t.client(method, c)
+		}
+	}
+	return t.client(method, nil)
+}
+
+// RedirectURI is the loopback redirect URI the suite registers for its
+// clients; the browser's arrival there ends a flow.
+func (t *T) RedirectURI() string { return current().callback.redirectURI() }
+
 func (t *T) client(method string, configured *ClientConfig) *Client {
 	if configured != nil {
 		c := &Client{ID: configured.ClientID, Secret: configured.ClientSecret, AuthMethod: configured.AuthMethod, RedirectURI: configured.RedirectURI}
