@@ -1,0 +1,88 @@
+package refserver
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/mcpauth/conformance/refserver/devtls"
+)
+
+// Config tells Start where to listen. The issuer is derived from the
+// listener: scheme://host:port + IssuerPath; any Options.Issuer is replaced.
+type Config struct {
+	Options
+	Addr       string // e.g. 127.0.0.1:0
+	IssuerPath string // e.g. /as; empty for an origin-only issuer
+	PlainHTTP  bool   // serve http instead of https
+}
+
+// Instance is a running server.
+type Instance struct {
+	Issuer    string
+	Origin    string
+	CACertPEM []byte // the CA that signed the server certificate; empty with PlainHTTP
+	Server    *Server
+
+	http *http.Server
+}
+
+// Start listens on cfg.Addr and serves a new Server. With TLS it generates a
+// fresh CA and a loopback certificate (package devtls), so a client trusts
+// this server by trusting exactly CACertPEM.
+func Start(cfg Config) (*Instance, error) {
+	if cfg.IssuerPath != "" && (!strings.HasPrefix(cfg.IssuerPath, "/") || strings.HasSuffix(cfg.IssuerPath, "/")) {
+		return nil, fmt.Errorf("refserver: the issuer path %q must start with / and not end with one", cfg.IssuerPath)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("refserver: listening on %s: %w", cfg.Addr, err)
+	}
+	scheme := "https"
+	if cfg.PlainHTTP {
+		scheme = "http"
+	}
+	inst := &Instance{Origin: scheme + "://" + originHost(ln.Addr().(*net.TCPAddr))}
+	inst.Issuer = inst.Origin + cfg.IssuerPath
+	opts := cfg.Options
+	opts.Issuer = inst.Issuer
+	if inst.Server, err = New(opts); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if !cfg.PlainHTTP {
+		ca, err := devtls.New()
+		if err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("refserver: %w", err)
+		}
+		inst.CACertPEM = ca.CACertPEM
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{ca.Leaf}, MinVersion: tls.VersionTLS12})
+	}
+	inst.http = &http.Server{Handler: inst.Server, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := inst.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Printf("refserver: serving %s: %v", inst.Issuer, err)
+		}
+	}()
+	return inst, nil
+}
+
+// originHost names the listener as clients should reach it: an unspecified
+// address (":0", "[::]:0") is reached through the IPv4 loopback, which the
+// certificate covers.
+func originHost(a *net.TCPAddr) string {
+	host := a.IP.String()
+	if a.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, fmt.Sprint(a.Port))
+}
+
+// Close stops the server and closes its connections.
+func (i *Instance) Close() error { return i.http.Close() }
