@@ -231,6 +231,7 @@ func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*
 	for {
 		select {
 		case u := <-redirected:
+			settleCallback(flowCtx, tab, u)
 			return finish(res, u, &mu), nil
 		default:
 		}
@@ -278,13 +279,30 @@ func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*
 	}
 }
 
+// settleCallback waits until the tab has loaded the redirect target: closing
+// a tab mid-navigation costs Chrome about half a second, a wait for the
+// loopback callback page a few milliseconds.
+func settleCallback(ctx, tab context.Context, u *url.URL) {
+	want := u.Scheme + "://" + u.Host
+	deadline := time.Now().Add(time.Second)
+	for time.Now().Before(deadline) {
+		st, err := runWithin(ctx, tab, 500*time.Millisecond, chromedp.Evaluate[pageState](`({href: location.href, ready: document.readyState})`))
+		if err == nil && strings.HasPrefix(st.Href, want) && st.Ready == "complete" {
+			return
+		}
+		sleep(ctx, 10*time.Millisecond)
+	}
+}
+
 func finish(res *AuthorizationResponse, u *url.URL, mu *sync.Mutex) *AuthorizationResponse {
 	mu.Lock()
 	defer mu.Unlock()
 	res.Redirected = true
 	res.URL = u
 	res.Query = u.Query()
-	res.Fragment, _ = url.ParseQuery(u.Fragment)
+	// The fragment is parsed from its escaped form: decoding it twice would
+	// turn an encoded "+" or "&" in state into something else.
+	res.Fragment, _ = url.ParseQuery(u.EscapedFragment())
 	res.Navigations = append([]Navigation(nil), res.Navigations...)
 	return res
 }

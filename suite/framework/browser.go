@@ -106,14 +106,17 @@ func (b *browserPool) start(ctx context.Context, origins []string) error {
 	root, cancelRoot := chromedp.NewContext(allocCtx)
 	b.cancelAlloc, b.cancelRoot, b.root = cancelAlloc, cancelRoot, root
 
-	startCtx, cancel := context.WithTimeout(root, b.cfg.Timeout)
+	// A cold start takes about half a second, but several suites starting
+	// Chromium at once on a busy machine can take many times that.
+	startTimeout := max(b.cfg.Timeout, 30*time.Second)
+	startCtx, cancel := context.WithTimeout(root, startTimeout)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- chromedp.Do(root) }()
 	select {
 	case err = <-done:
 	case <-startCtx.Done():
-		err = fmt.Errorf("no answer within %s", b.cfg.Timeout)
+		err = fmt.Errorf("no answer within %s", startTimeout)
 	}
 	if err != nil {
 		return fmt.Errorf("the browser %s did not start: %w", b.cfg.Browser, err)

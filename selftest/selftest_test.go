@@ -1,0 +1,240 @@
+// Package selftest proves the suite's verdicts: it runs the suite against the
+// reference server clean (every requirement must pass) and once per named
+// fault (every requirement the fault is mapped to must FAIL or WARN), and it
+// checks that every spec can be made to fail by some fault.
+package selftest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mcpauth/conformance/refserver"
+	"github.com/mcpauth/conformance/suite/catalog"
+)
+
+// faultArgs are extra suite flags a fault needs to be observable.
+var faultArgs = map[string][]string{
+	// The MCP 2025-03-26 default endpoints only matter in that profile.
+	"legacy-no-default-endpoints": {"-mcp-version", "2025-03-26"},
+}
+
+// cleanSkips are the requirements the clean run may SKIP, and why.
+var cleanSkips = map[string]string{
+	"MCP-2025-03-26-default-endpoints": "only tested in the 2025-03-26 profile when no metadata is served",
+}
+
+// report is the part of conformance.json the self-test reads.
+type report struct {
+	Requirements []requirementResult `json:"requirements"`
+}
+
+type requirementResult struct {
+	ID      string            `json:"id"`
+	Level   string            `json:"level"`
+	Verdict string            `json:"verdict"`
+	Reason  string            `json:"reason"`
+	Specs   []json.RawMessage `json:"specs"`
+}
+
+var (
+	buildOnce sync.Once
+	suiteBin  string
+	buildErr  error
+)
+
+// suiteBinary compiles the suite once per test process.
+func suiteBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "mcp-conformance-selftest-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		suiteBin = filepath.Join(dir, "suite.test")
+		cmd := exec.Command("go", "test", "-c", "-o", suiteBin, "../suite")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("building the suite failed: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return suiteBin
+}
+
+// specCounts runs the suite binary with --list.
+func specCounts(t *testing.T) map[string]int {
+	t.Helper()
+	out, err := exec.Command(suiteBinary(t), "-list").Output()
+	if err != nil {
+		t.Fatalf("the suite's --list failed: %v", err)
+	}
+	counts := map[string]int{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), "\t")
+		if len(f) != 5 {
+			continue
+		}
+		n, err := strconv.Atoi(f[4])
+		if err != nil {
+			t.Fatalf("--list printed a line whose spec count is not a number: %q", sc.Text())
+		}
+		counts[f[0]] = n
+	}
+	if len(counts) != len(catalog.All()) {
+		t.Fatalf("--list printed %d requirements; the catalog has %d", len(counts), len(catalog.All()))
+	}
+	return counts
+}
+
+// runSuite starts a reference server with the faults, runs the suite against
+// it restricted to the label filter ("" for all), and returns the report.
+func runSuite(t *testing.T, faults []string, labelFilter string, extra ...string) *report {
+	t.Helper()
+	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: refserver.Options{Faults: faults}})
+	if err != nil {
+		t.Fatalf("the reference server with faults %v did not start: %v", faults, err)
+	}
+	defer inst.Close()
+	dir := t.TempDir()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, inst.CACertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{
+		"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp",
+		"-report-dir", filepath.Join(dir, "reports"), "-ginkgo.no-color",
+	}
+	if labelFilter != "" {
+		args = append(args, "-ginkgo.label-filter", labelFilter)
+	}
+	args = append(args, extra...)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, suiteBinary(t), args...)
+	cmd.Dir = dir
+	out, runErr := cmd.CombinedOutput()
+	raw, err := os.ReadFile(filepath.Join(dir, "reports", "conformance.json"))
+	if err != nil {
+		t.Fatalf("the suite wrote no report (run error: %v):\n%s", runErr, tail(out))
+	}
+	var rep report
+	if err := json.Unmarshal(raw, &rep); err != nil {
+		t.Fatalf("conformance.json does not parse: %v", err)
+	}
+	t.Logf("faults %v: suite exit %v", faults, runErr)
+	return &rep
+}
+
+func tail(out []byte) string {
+	const n = 6000
+	if len(out) > n {
+		return "…" + string(out[len(out)-n:])
+	}
+	return string(out)
+}
+
+// TestCleanRun: against the faultless reference server every requirement
+// that has a spec passes (INFO for a MAY), and nothing fails or warns.
+func TestCleanRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite")
+	}
+	t.Parallel()
+	rep := runSuite(t, nil, "")
+	for _, r := range rep.Requirements {
+		switch {
+		case len(r.Specs) == 0:
+			if r.Verdict != "UNTESTED" {
+				t.Errorf("%s has no spec but verdict %s", r.ID, r.Verdict)
+			}
+		case r.Verdict == "PASS", r.Verdict == "INFO" && r.Level == string(catalog.May):
+		case r.Verdict == "SKIP" && cleanSkips[r.ID] != "":
+		default:
+			t.Errorf("clean run: %s got %s, want PASS:\n%s", r.ID, r.Verdict, r.Reason)
+		}
+	}
+}
+
+// TestFaults: each named fault makes every requirement it is mapped to FAIL
+// or WARN. The suite runs only those requirements' specs, which is what
+// proves them, and keeps the matrix within its time budget.
+func TestFaults(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite once per fault")
+	}
+	counts := specCounts(t)
+	for _, f := range refserver.Faults() {
+		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
+			for _, id := range f.Requirements {
+				if counts[id] == 0 {
+					t.Fatalf("fault %s is mapped to %s, which has no spec, so the fault proves nothing", f.Name, id)
+				}
+			}
+			rep := runSuite(t, []string{f.Name}, strings.Join(f.Requirements, " || "), faultArgs[f.Name]...)
+			for _, id := range f.Requirements {
+				got := verdictOf(rep, id)
+				if got.Verdict != "FAIL" && got.Verdict != "WARN" {
+					t.Errorf("fault %s (%s): %s got %s, want FAIL or WARN\n%s", f.Name, f.Description, id, got.Verdict, got.Reason)
+				}
+			}
+		})
+	}
+}
+
+// TestLegacyProfileControl: the fault matrix's legacy case is only meaningful
+// if the same profile passes when the default endpoints are served.
+func TestLegacyProfileControl(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	t.Parallel()
+	const id = "MCP-2025-03-26-default-endpoints"
+	rep := runSuite(t, []string{"metadata-absent"}, id, "-mcp-version", "2025-03-26")
+	if got := verdictOf(rep, id); got.Verdict != "PASS" {
+		t.Errorf("with metadata absent and the default endpoints served, %s got %s, want PASS\n%s", id, got.Verdict, got.Reason)
+	}
+}
+
+// TestEverySpecCanFail: every requirement with a spec is mapped to at least
+// one fault, except MAY requirements, which only record what they observe.
+func TestEverySpecCanFail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the suite")
+	}
+	proven := map[string]bool{}
+	for _, f := range refserver.Faults() {
+		for _, id := range f.Requirements {
+			proven[id] = true
+		}
+	}
+	for id, n := range specCounts(t) {
+		req, _ := catalog.Lookup(id)
+		if n > 0 && !proven[id] && req.Level != catalog.May {
+			t.Errorf("%s has %d spec(s) but no reference-server fault is mapped to it, so no run proves it can fail", id, n)
+		}
+	}
+}
+
+func verdictOf(rep *report, id string) requirementResult {
+	i := slices.IndexFunc(rep.Requirements, func(r requirementResult) bool { return r.ID == id })
+	if i < 0 {
+		return requirementResult{ID: id, Verdict: "MISSING", Reason: "the report has no entry for " + id}
+	}
+	return rep.Requirements[i]
+}

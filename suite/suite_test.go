@@ -1,0 +1,91 @@
+// Package suite is the one entry point of the conformance suite: it reads the
+// flags, starts the bundled reference server when no target is given, and
+// runs the specs of every area package it imports.
+package suite
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
+	"github.com/mcpauth/conformance/refserver"
+	"github.com/mcpauth/conformance/suite/framework"
+
+	// The areas: each registers its specs at package level.
+	_ "github.com/mcpauth/conformance/suite/errors"
+	_ "github.com/mcpauth/conformance/suite/metadata"
+	_ "github.com/mcpauth/conformance/suite/pkce"
+)
+
+var (
+	flags = framework.RegisterFlags(flag.CommandLine)
+	cfg   *framework.Config
+	// embedded is the reference server process 1 starts when there is no --target.
+	embedded *refserver.Instance
+)
+
+func TestConformance(t *testing.T) {
+	var err error
+	if cfg, err = flags.Load(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.List {
+		if err := framework.PrintCatalog(os.Stdout); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	framework.DefineSpecs()
+	gomega.RegisterFailHandler(ginkgo.Fail)
+	ginkgo.RunSpecs(t, "MCP OAuth conformance")
+}
+
+// handoff is what process 1 tells the others about the target.
+type handoff struct {
+	Issuer   string `json:"issuer"`
+	CAPEM    []byte `json:"ca_pem,omitempty"`
+	Resource string `json:"resource,omitempty"`
+}
+
+var _ = ginkgo.SynchronizedBeforeSuite(func() []byte {
+	h := handoff{Issuer: cfg.Target}
+	if cfg.Target == "" {
+		var err error
+		embedded, err = refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as"})
+		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the bundled reference server did not start")
+		h = handoff{Issuer: embedded.Issuer, CAPEM: embedded.CACertPEM, Resource: embedded.Origin + "/mcp"}
+	}
+	b, err := json.Marshal(h)
+	gomega.Expect(err).NotTo(gomega.HaveOccurred())
+	return b
+}, func(b []byte) {
+	var h handoff
+	gomega.Expect(json.Unmarshal(b, &h)).To(gomega.Succeed())
+	if len(h.CAPEM) > 0 {
+		cfg.SetEmbeddedCA(h.CAPEM)
+	}
+	if cfg.Resource == "" {
+		cfg.Resource = h.Resource
+	}
+	// A setup failure is kept by the framework: every spec then SKIPs with it.
+	_ = framework.Setup(cfg, h.Issuer)
+})
+
+var _ = ginkgo.SynchronizedAfterSuite(framework.Teardown, func() {
+	if embedded != nil {
+		_ = embedded.Close()
+	}
+})
+
+var _ = ginkgo.ReportAfterSuite("conformance reports", func(r ginkgo.Report) {
+	framework.EnsureDiscovery(cfg.Timeout)
+	target := cfg.Target
+	if target == "" {
+		target = "bundled reference server"
+	}
+	framework.ReportAfterSuite(r, cfg, target)
+})
