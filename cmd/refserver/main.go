@@ -31,7 +31,7 @@ func main() {
 func run() int {
 	var (
 		addr       = flag.String("addr", "127.0.0.1:9000", "address to listen on")
-		issuerPath = flag.String("issuer-path", "/as", "path of the issuer identifier (empty for an origin-only issuer)")
+		issuerPath = flag.String("issuer-path", "", "path of the issuer identifier, such as /as (default: the origin is the issuer)")
 		plainHTTP  = flag.Bool("plain-http", false, "serve plain http instead of https (no TLS)")
 		listFaults = flag.Bool("list-faults", false, "print every fault as NAME<TAB>REQUIREMENT-IDS<TAB>DESCRIPTION and exit")
 		caOut      = flag.String("ca-out", "", "write the CA certificate (PEM) that clients must trust to this file")

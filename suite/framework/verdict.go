@@ -2,6 +2,7 @@ package framework
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2/types"
@@ -124,4 +125,19 @@ func verdictOf(r types.SpecReport) (SpecVerdict, bool) {
 		}
 	}
 	return SpecVerdict{}, false
+}
+
+// String is how a verdict shows in Ginkgo's console output.
+func (v SpecVerdict) String() string {
+	s := fmt.Sprintf("%s %s", v.Verdict, v.ID)
+	if v.ExpectedFailure {
+		s += " (expected failure, baseline)"
+	}
+	if v.Reason != "" {
+		s += ": " + v.Reason
+	}
+	for _, n := range v.Notes {
+		s += "\nnote: " + n
+	}
+	return s
 }
