@@ -55,7 +55,7 @@ var (
 )
 
 // suiteBinary compiles the suite once per test process.
-func suiteBinary(t *testing.T) string {
+func suiteBinary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "mcp-conformance-selftest-")

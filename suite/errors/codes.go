@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/mcpauth/conformance/suite/framework"
 )
 
 // The error codes the suite recognises, kept in this one place. A code outside
@@ -69,10 +71,14 @@ var authorizationErrorCodes = []string{
 	"consent_required",
 }
 
-func knownTokenError(code string) bool { return slices.Contains(tokenErrorCodes, code) }
+// knownTokenError reports whether code is registered, counting the codes the
+// configuration adds (extra_error_codes).
+func knownTokenError(t *framework.T, code string) bool {
+	return slices.Contains(tokenErrorCodes, code) || slices.Contains(t.Config().ExtraErrorCodes, code)
+}
 
-func knownAuthorizationError(code string) bool {
-	return slices.Contains(authorizationErrorCodes, code)
+func knownAuthorizationError(t *framework.T, code string) bool {
+	return slices.Contains(authorizationErrorCodes, code) || slices.Contains(t.Config().ExtraErrorCodes, code)
 }
 
 // badErrorChar returns the first character of an error or error_description

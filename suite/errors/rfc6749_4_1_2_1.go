@@ -59,7 +59,7 @@ var _ = framework.It("RFC6749-4.1.2.1-authz-error-redirect",
 			if inFragment {
 				t.FailExpected(expected, "the error parameters are in the fragment: "+res.URL.String())
 			}
-			if code := params.Get("error"); !knownAuthorizationError(code) {
+			if code := params.Get("error"); !knownAuthorizationError(t, code) {
 				t.WarnExpected(fmt.Sprintf("a request with %s to be refused with an RFC 6749 §4.1.2.1 or registered extension code (%s)", d.What, oneOf(authorizationErrorCodes...)),
 					fmt.Sprintf("error %q in %s", code, res.URL))
 			}

@@ -65,7 +65,7 @@ var _ = framework.It("RFC6749-5.2-error-code-known",
 				continue
 			}
 			judged++
-			if !knownTokenError(o.Code) {
+			if !knownTokenError(t, o.Code) {
 				unknown = append(unknown, fmt.Sprintf("%s: error %q (status %d)", tr.What, o.Code, o.Status))
 			}
 		}

@@ -72,6 +72,10 @@ type Config struct {
 	// Settle is how long a page must stay unchanged before the suite decides
 	// that the authorization server will not redirect (NO-REDIRECT).
 	Settle time.Duration `yaml:"settle"`
+	// ExtraErrorCodes are error codes to accept as registered in addition to
+	// RFC 6749 and the IANA "OAuth Extensions Error" registry (for example a
+	// code from a profile the server implements).
+	ExtraErrorCodes []string `yaml:"extra_error_codes"`
 	// Clients are pre-registered clients, for servers without DCR.
 	Clients ClientsConfig `yaml:"clients"`
 	// Login automates the login and consent pages.
@@ -402,6 +406,11 @@ func (c *Config) validate() []error {
 	for _, id := range c.ExpectedFailures {
 		if _, ok := catalog.Lookup(id); !ok {
 			add("expected failures: %q is not a requirement ID of the catalog (see --list)", id)
+		}
+	}
+	for _, code := range c.ExtraErrorCodes {
+		if code == "" || strings.ContainsFunc(code, func(r rune) bool { return r < 0x20 || r > 0x7e || r == '"' || r == '\\' }) {
+			add("extra_error_codes: %q is not an error code (printable ASCII without quote or backslash, RFC 6749 §5.2)", code)
 		}
 	}
 	for name, cl := range map[string]*ClientConfig{"clients.public": c.Clients.Public, "clients.confidential": c.Clients.Confidential} {

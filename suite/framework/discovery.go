@@ -225,7 +225,7 @@ func parseMetadata(e *Exchange) (map[string]any, string) {
 		}
 		return nil, fmt.Sprintf("media type %s, not application/json", mt)
 	}
-	doc, err := parseJSONObject(bytes.TrimPrefix(e.Body, utf8BOM))
+	doc, err := ParseJSONObject(bytes.TrimPrefix(e.Body, utf8BOM))
 	if err != nil {
 		return nil, err.Error()
 	}

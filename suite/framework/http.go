@@ -84,10 +84,12 @@ func (e *Exchange) JSONObject() (map[string]any, error) {
 	if e.Err != nil {
 		return nil, e.Err
 	}
-	return parseJSONObject(e.Body)
+	return ParseJSONObject(e.Body)
 }
 
-func parseJSONObject(body []byte) (map[string]any, error) {
+// ParseJSONObject parses body as exactly one JSON object, keeping numbers as
+// json.Number. Its errors say what the body starts with.
+func ParseJSONObject(body []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any

@@ -248,7 +248,7 @@ func (t *T) Register(endpoint string, metadata map[string]any) (*Client, error) 
 	if e.Status != http.StatusCreated && e.Status != http.StatusOK {
 		return nil, fmt.Errorf("registration answered %d: %s", e.Status, Snippet(e.Body, 200))
 	}
-	doc, err := parseJSONObject(bytes.TrimSpace(e.Body))
+	doc, err := ParseJSONObject(bytes.TrimSpace(e.Body))
 	if err != nil {
 		return nil, fmt.Errorf("registration response: %v", err)
 	}

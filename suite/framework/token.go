@@ -117,7 +117,10 @@ func (t *T) ExpectRejected(e *Exchange, what string, accepted []string, wrongCod
 	}
 	oe, err := ParseOAuthError(e)
 	if err != nil {
-		t.FailExpected(fmt.Sprintf("%s to be refused with a JSON error (RFC 6749 §5.2) of %s", what, strings.Join(accepted, " or ")), err.Error())
+		// Refused, but the error code cannot be read: the requirement is not
+		// shown to hold. The error format itself is the errors area's finding.
+		t.Violation(fmt.Sprintf("%s to be refused with a JSON error (RFC 6749 §5.2) of %s", what, strings.Join(accepted, " or ")), err.Error())
+		return nil
 	}
 	if !slices.Contains(accepted, oe.Code) {
 		msg := fmt.Sprintf("Expected: %s to be refused with error %s\nActual:   error %q (status %d)", what, strings.Join(accepted, " or "), oe.Code, oe.Status)
