@@ -103,6 +103,11 @@ func (t *T) Authorize(m *Metadata, req AuthorizationRequest) *AuthorizationRespo
 		req.Endpoint = t.Endpoint(m, "authorization_endpoint")
 	}
 	res, err := authorize(t.ctx, current(), req)
+	outcome := "the browser could not drive it"
+	if err == nil {
+		outcome = "ended in " + res.Describe()
+	}
+	t.flows = append(t.flows, flowRecord{outcome: outcome, navigations: res.Navigations})
 	if err != nil {
 		t.capturePage(res.Page)
 		t.Failf("the authorization flow could not be driven in the browser: %v", err)
@@ -178,7 +183,17 @@ func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*
 	flowCtx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
-	var mu sync.Mutex
+	// The listener runs on chromedp's goroutine and may still fire while the
+	// tab closes, so it appends to navs under mu, and res gets a copy.
+	var (
+		mu   sync.Mutex
+		navs []Navigation
+	)
+	defer func() {
+		mu.Lock()
+		res.Navigations = slices.Clone(navs)
+		mu.Unlock()
+	}()
 	redirected := make(chan *url.URL, 1)
 	// Listen opens the tab with the tab's own context, so later actions each
 	// get their own deadline (chromedp ties the tab to its first call).
@@ -192,7 +207,7 @@ func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*
 			nav.StatusBefore = int(rw.RedirectResponse.Status)
 		}
 		mu.Lock()
-		res.Navigations = append(res.Navigations, nav)
+		navs = append(navs, nav)
 		mu.Unlock()
 		if u, err := url.Parse(nav.URL); err == nil && watchURL != nil && u.Scheme == watchURL.Scheme && u.Host == watchURL.Host {
 			select {
@@ -218,7 +233,7 @@ func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*
 		// is fine if the redirect was already seen.
 		select {
 		case u := <-redirected:
-			return finish(res, u, &mu), nil
+			return finish(res, u), nil
 		default:
 		}
 		return res, fmt.Errorf("navigating to %s failed: %w", target, err)
@@ -232,7 +247,7 @@ func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*
 		select {
 		case u := <-redirected:
 			settleCallback(flowCtx, tab, u)
-			return finish(res, u, &mu), nil
+			return finish(res, u), nil
 		default:
 		}
 		if time.Now().After(deadline) {
@@ -294,16 +309,13 @@ func settleCallback(ctx, tab context.Context, u *url.URL) {
 	}
 }
 
-func finish(res *AuthorizationResponse, u *url.URL, mu *sync.Mutex) *AuthorizationResponse {
-	mu.Lock()
-	defer mu.Unlock()
+func finish(res *AuthorizationResponse, u *url.URL) *AuthorizationResponse {
 	res.Redirected = true
 	res.URL = u
 	res.Query = u.Query()
 	// The fragment is parsed from its escaped form: decoding it twice would
 	// turn an encoded "+" or "&" in state into something else.
 	res.Fragment, _ = url.ParseQuery(u.EscapedFragment())
-	res.Navigations = append([]Navigation(nil), res.Navigations...)
 	return res
 }
 

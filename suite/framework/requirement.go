@@ -131,6 +131,7 @@ type T struct {
 	notes    []string
 	skipped  string
 	pages    []PageCapture
+	flows    []flowRecord
 	g        gomega.Gomega
 }
 
@@ -224,6 +225,16 @@ func (t *T) evidence() string {
 		b.WriteString(e.String())
 		b.WriteString("\n")
 	}
+	for i, f := range t.flows {
+		fmt.Fprintf(&b, "browser flow %d: %s\n", i+1, f.outcome)
+		for _, n := range f.navigations {
+			how := ""
+			if n.StatusBefore != 0 {
+				how = fmt.Sprintf(" (after a %d redirect)", n.StatusBefore)
+			}
+			fmt.Fprintf(&b, "  %s %s%s\n", n.Method, n.URL, how)
+		}
+	}
 	for _, p := range t.pages {
 		fmt.Fprintf(&b, "browser page %s\n%s\n", p.URL, Snippet([]byte(p.Text), 600))
 	}
@@ -307,6 +318,12 @@ func (t *T) Responded(e *Exchange, what string) {
 	if e.Err != nil {
 		t.FailExpected(what, e.Summary())
 	}
+}
+
+// flowRecord is one browser flow, for the evidence.
+type flowRecord struct {
+	outcome     string
+	navigations []Navigation
 }
 
 // capturePage keeps a browser page for the report.

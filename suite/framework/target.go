@@ -86,20 +86,27 @@ type Target struct {
 }
 
 // Discovery probes the target's metadata locations once per process and
-// returns the result; the spec's report gets the exchanges.
+// returns the result. The exchanges become the spec's evidence: a spec that
+// calls Discovery judges discovery.
 func (t *T) Discovery() *Discovery {
-	e := current()
-	tg := e.target
-	tg.once.Do(func() {
-		rec := &Recorder{}
-		client := NewHTTPClient(e.transport, e.cfg.Timeout, rec)
-		tg.discovery = discover(context.WithoutCancel(t.ctx), client, tg.Issuer)
-	})
-	for _, l := range tg.discovery.Locations {
+	d := t.discovery()
+	for _, l := range d.Locations {
 		for _, x := range l.Exchanges {
 			t.rec.add(x)
 		}
 	}
+	return d
+}
+
+// discovery returns the process's discovery result without recording it, for
+// specs that only need an endpoint: their evidence is their own exchanges.
+func (t *T) discovery() *Discovery {
+	e := current()
+	tg := e.target
+	tg.once.Do(func() {
+		client := NewHTTPClient(e.transport, e.cfg.Timeout, &Recorder{})
+		tg.discovery = discover(context.WithoutCancel(t.ctx), client, tg.Issuer)
+	})
 	return tg.discovery
 }
 
@@ -107,7 +114,7 @@ func (t *T) Discovery() *Discovery {
 // or SKIPs the spec when discovery found none: a spec that needs an endpoint
 // cannot exercise its requirement without it (the metadata area reports why).
 func (t *T) Metadata() *Metadata {
-	d := t.Discovery()
+	d := t.discovery()
 	loc := d.Metadata(t.Config().MCPVersion)
 	if loc == nil {
 		t.Skipf("no usable authorization server metadata for issuer %s, so this requirement could not be exercised (the metadata specs say why):\n%s", d.Issuer, d.Report())
