@@ -105,6 +105,13 @@ func specCounts(t *testing.T) map[string]int {
 // it restricted to the label filter ("" for all), and returns the report.
 func runSuite(t *testing.T, faults []string, labelFilter string, extra ...string) *report {
 	t.Helper()
+	rep, _ := runSuiteExit(t, faults, labelFilter, extra...)
+	return rep
+}
+
+// runSuiteExit is runSuite that also returns how the suite process exited.
+func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...string) (*report, error) {
+	t.Helper()
 	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: refserver.Options{Faults: faults}})
 	if err != nil {
 		t.Fatalf("the reference server with faults %v did not start: %v", faults, err)
@@ -137,7 +144,7 @@ func runSuite(t *testing.T, faults []string, labelFilter string, extra ...string
 		t.Fatalf("conformance.json does not parse: %v", err)
 	}
 	t.Logf("faults %v: suite exit %v", faults, runErr)
-	return &rep
+	return &rep, runErr
 }
 
 func tail(out []byte) string {
@@ -228,6 +235,47 @@ func TestEverySpecCanFail(t *testing.T) {
 		if n > 0 && !proven[id] && req.Level != catalog.May {
 			t.Errorf("%s has %d spec(s) but no reference-server fault is mapped to it, so no run proves it can fail", id, n)
 		}
+	}
+}
+
+// TestGating: the exit code is what CI acts on. A FAIL fails the run unless
+// the baseline expects it; a baselined requirement that passes fails the run
+// as stale; a WARN fails the run only with --strict.
+func TestGating(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite")
+	}
+	const failing = "RFC6749-5.2-invalid-grant-unknown-code"
+	const warning = "RFC8414-2-scopes-supported"
+	baseline := filepath.Join(t.TempDir(), "baseline.txt")
+	if err := os.WriteFile(baseline, []byte("# known failures\n"+failing+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		fault   string
+		filter  string
+		args    []string
+		wantErr bool
+	}{
+		{"a FAIL fails the run", "unknown-code-server-error", failing, nil, true},
+		{"a baselined FAIL passes the run", "unknown-code-server-error", failing, []string{"-baseline", baseline}, false},
+		{"a stale baseline entry fails the run", "", failing, []string{"-baseline", baseline}, true},
+		{"a WARN passes the run", "metadata-no-scopes", warning, nil, false},
+		{"a WARN fails the run with --strict", "metadata-no-scopes", warning, []string{"-strict"}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var faults []string
+			if tc.fault != "" {
+				faults = []string{tc.fault}
+			}
+			rep, err := runSuiteExit(t, faults, tc.filter, tc.args...)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("suite exit error = %v; want an error: %v (verdict %s)", err, tc.wantErr, verdictOf(rep, tc.filter).Verdict)
+			}
+		})
 	}
 }
 
