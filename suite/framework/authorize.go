@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/onsi/ginkgo/v2"
 )
 
 // AuthorizationRequest is one trip through the authorization endpoint.
@@ -108,6 +109,9 @@ func (t *T) Authorize(m *Metadata, req AuthorizationRequest) *AuthorizationRespo
 		outcome = "ended in " + res.Describe()
 	}
 	t.flows = append(t.flows, flowRecord{outcome: outcome, navigations: res.Navigations})
+	if bu := (*BrowserUnavailableError)(nil); errors.As(err, &bu) {
+		ginkgo.AbortSuite("the browser specs cannot run: " + bu.Error() + "\n(run HTTP-only specs with --label-filter='!browser')")
+	}
 	if err != nil {
 		t.capturePage(res.Page)
 		t.Failf("the authorization flow could not be driven in the browser: %v", err)

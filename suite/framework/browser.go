@@ -56,9 +56,19 @@ func (b *browserPool) context(ctx context.Context, origins []string) (context.Co
 		return b.root, b.err
 	}
 	b.started = true
-	b.err = b.start(ctx, origins)
+	if err := b.start(ctx, origins); err != nil {
+		b.err = &BrowserUnavailableError{Err: err}
+	}
 	return b.root, b.err
 }
+
+// BrowserUnavailableError means the suite's own browser could not start. It
+// says nothing about the server under test, so it aborts the run with the
+// fix rather than failing a requirement.
+type BrowserUnavailableError struct{ Err error }
+
+func (e *BrowserUnavailableError) Error() string { return e.Err.Error() }
+func (e *BrowserUnavailableError) Unwrap() error { return e.Err }
 
 func (b *browserPool) start(ctx context.Context, origins []string) error {
 	if _, err := exec.LookPath(b.cfg.Browser); err != nil {

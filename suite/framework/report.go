@@ -144,6 +144,10 @@ func fallbackVerdict(sr types.SpecReport) (SpecVerdict, bool) {
 		return SpecVerdict{}, false
 	}
 	switch {
+	case sr.State.Is(types.SpecStateAborted | types.SpecStateInterrupted):
+		// The run stopped (for example, no browser): the requirement was
+		// not exercised, which says nothing about the server.
+		return SpecVerdict{ID: id, Verdict: Skip, Reason: "the run was " + sr.State.String() + ": " + sr.FailureMessage()}, true
 	case sr.State.Is(types.SpecStateFailureStates):
 		return SpecVerdict{ID: id, Verdict: Fail, Reason: sr.FailureMessage()}, true
 	default:

@@ -166,6 +166,10 @@ func (t *T) runBody(body func(context.Context, *T)) {
 		if _, ok := r.(stop); ok {
 			return
 		}
+		if _, ok := r.(types.GinkgoError); ok {
+			// Ginkgo's own Fail, Skip or AbortSuite: let Ginkgo handle it.
+			panic(r)
+		}
 		// A bug in a spec, or a target answer the spec did not foresee: report
 		// it as a failure with the stack, never crash the run.
 		t.record(Fail, fmt.Sprintf("the spec panicked: %v\n%s", r, debug.Stack()))
