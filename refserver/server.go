@@ -181,6 +181,7 @@ func (s *Server) routes() *http.ServeMux {
 			handlers[s.issuerPath+wellKnownOIDC] = oidc
 		}
 	}
+	s.resourceRoutes(handlers)
 	mux := http.NewServeMux()
 	for path, h := range handlers {
 		mux.Handle(path, h)

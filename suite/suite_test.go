@@ -51,9 +51,20 @@ type handoff struct {
 	Resource string `json:"resource,omitempty"`
 }
 
-var _ = ginkgo.SynchronizedBeforeSuite(func() []byte {
+var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 	h := handoff{Issuer: cfg.Target}
-	if cfg.Target == "" {
+	switch {
+	case cfg.MCPServer != "":
+		// Start where an MCP client starts: the MCP server names its
+		// authorization server and its resource identifier (RFC 9728).
+		pr, err := framework.DiscoverProtectedResource(ctx, cfg, cfg.MCPServer)
+		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the MCP server's authorization server could not be discovered")
+		if h.Issuer == "" {
+			h.Issuer = pr.AuthorizationServers[0]
+		}
+		h.Resource = pr.Resource
+		ginkgo.GinkgoWriter.Printf("%s names authorization server %s and resource %s (%s)\n", cfg.MCPServer, pr.AuthorizationServers[0], pr.Resource, pr.MetadataURL)
+	case cfg.Target == "":
 		var err error
 		embedded, err = refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as"})
 		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the bundled reference server did not start")
@@ -84,7 +95,10 @@ var _ = ginkgo.SynchronizedAfterSuite(framework.Teardown, func() {
 var _ = ginkgo.ReportAfterSuite("conformance reports", func(r ginkgo.Report) {
 	framework.EnsureDiscovery(cfg.Timeout)
 	target := cfg.Target
-	if target == "" {
+	switch {
+	case cfg.MCPServer != "" && target == "":
+		target = "the authorization server of " + cfg.MCPServer
+	case target == "":
 		target = "bundled reference server"
 	}
 	framework.ReportAfterSuite(r, cfg, target)
