@@ -63,15 +63,16 @@ var _ = framework.It("RFC6749-3.3-scope-handling",
 	}, framework.Browser)
 
 // validScope picks a scope the server knows: the configured one (what the
-// operator wants requested), else the first of scopes_supported that is not
-// offline_access (which may change what is issued), else none.
+// operator wants requested), else the first of scopes_supported that is
+// neither offline_access nor openid (each changes what is issued, and openid
+// turns the request into an OpenID Connect one), else none.
 func validScope(t *framework.T, m *framework.Metadata) string {
 	if s := t.Config().Scope; s != "" {
 		return s
 	}
 	supported, _ := framework.MemberStrings(m.Doc, "scopes_supported")
 	for _, s := range supported {
-		if s != "offline_access" && s != bogusScope {
+		if s != "offline_access" && s != "openid" && s != bogusScope {
 			return s
 		}
 	}
