@@ -2,7 +2,7 @@
 # needs no manual step. ARGS passes suite flags: make conformance ARGS='--target https://as.example'
 ARGS ?=
 
-.PHONY: conformance test refserver chromium vet
+.PHONY: conformance test refserver chromium vet lint
 
 conformance: chromium
 	go tool ginkgo ./suite -- $(ARGS)
@@ -18,4 +18,8 @@ chromium:
 
 vet:
 	go vet ./...
-	gofmt -l . | (! grep .)
+	@test -z "$$(gofmt -l .)" || (echo "not gofmt-formatted:"; gofmt -l .; exit 1)
+
+# Linters live in tools/go.mod so they do not pull their dependencies into go.mod.
+lint: vet
+	go tool -modfile=tools/go.mod staticcheck ./...
