@@ -290,7 +290,14 @@ func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*
 			stillSince = time.Now()
 			continue
 		}
-		if st.Ready == "complete" && time.Since(stillSince) >= e.cfg.Settle {
+		// A page a task already submitted is waiting for its navigation: a
+		// slow server (or a busy machine) must not look like "no redirect",
+		// so it gets the full timeout rather than the settle window.
+		settle := e.cfg.Settle
+		if st.Handled {
+			settle = e.cfg.Timeout
+		}
+		if st.Ready == "complete" && time.Since(stillSince) >= settle {
 			res.Page = capture(tab, e.cfg.Timeout)
 			return res, nil
 		}
