@@ -4,22 +4,38 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
+	"slices"
 	"time"
 )
 
 // callbackServer is the loopback redirect URI of this process
 // (http://127.0.0.1:PORT/callback, RFC 8252 §7.3). The browser lands on it at
 // the end of a flow; the suite reads the parameters from the browser's
-// navigation, so the server only has to answer with a small page.
+// navigation, so the server only has to answer with a small page. It also
+// listens on the ports of configured loopback redirect URIs, so that the
+// browser gets a page there too rather than a connection error.
 type callbackServer struct {
 	srv *http.Server
 	ln  net.Listener
 }
 
-func startCallbackServer() (*callbackServer, error) {
+func startCallbackServer(extra []string) (*callbackServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
+	}
+	var more []net.Listener
+	for _, addr := range extra {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			for _, m := range more {
+				m.Close()
+			}
+			return nil, fmt.Errorf("the configured redirect URI needs %s, which cannot be listened on: %w", addr, err)
+		}
+		more = append(more, l)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -28,8 +44,29 @@ func startCallbackServer() (*callbackServer, error) {
 		fmt.Fprint(w, "<!doctype html><title>redirect received</title><p>The conformance suite received the redirect.</p>")
 	})
 	s := &callbackServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln: ln}
-	go func() { _ = s.srv.Serve(ln) }()
+	for _, l := range append([]net.Listener{ln}, more...) {
+		go func() { _ = s.srv.Serve(l) }()
+	}
 	return s, nil
+}
+
+// loopbackListenAddrs returns the host:port of each configured redirect URI
+// that is http on a loopback IP with a port, so the suite can answer there.
+func (c *Config) loopbackListenAddrs() []string {
+	var addrs []string
+	for _, cl := range []*ClientConfig{c.Clients.Public, c.Clients.Confidential} {
+		if cl == nil || cl.RedirectURI == "" {
+			continue
+		}
+		u, err := url.Parse(cl.RedirectURI)
+		if err != nil || u.Scheme != "http" || u.Port() == "" || net.ParseIP(u.Hostname()) == nil || !IsLoopback(u.Hostname()) {
+			continue
+		}
+		if !slices.Contains(addrs, u.Host) {
+			addrs = append(addrs, u.Host)
+		}
+	}
+	return addrs
 }
 
 func (s *callbackServer) redirectURI() string {

@@ -48,7 +48,7 @@ func Setup(cfg *Config, issuer string) error {
 	}
 	e.transport = transport
 	e.target = &Target{Issuer: issuer, Resource: cfg.Resource}
-	e.callback, err = startCallbackServer()
+	e.callback, err = startCallbackServer(cfg.loopbackListenAddrs())
 	if err != nil {
 		e.setupErr = fmt.Errorf("the loopback listener that receives authorization redirects could not start: %w", err)
 		return e.setupErr
@@ -83,6 +83,43 @@ type Target struct {
 
 	once      sync.Once
 	discovery *Discovery
+
+	// learnedScope is the scope this process found the server needs when
+	// none is configured (see ApprovedAuthorization).
+	scopeMu      sync.Mutex
+	learnedScope string
+}
+
+// Scope is the scope ordinary flows request: the configured one, else the
+// one this run learned the server needs, else none.
+func (t *T) Scope() string {
+	if s := t.Config().Scope; s != "" {
+		return s
+	}
+	tg := t.Target()
+	tg.scopeMu.Lock()
+	defer tg.scopeMu.Unlock()
+	return tg.learnedScope
+}
+
+func (tg *Target) learnScope(scope string) {
+	tg.scopeMu.Lock()
+	defer tg.scopeMu.Unlock()
+	tg.learnedScope = scope
+}
+
+// AdvertisedScope returns a scope from scopes_supported that asks for plain
+// OAuth access: neither openid (which turns the request into an OpenID
+// Connect one) nor offline_access (which changes what is issued); "" if the
+// metadata lists none.
+func AdvertisedScope(m *Metadata) string {
+	supported, _ := MemberStrings(m.Doc, "scopes_supported")
+	for _, s := range supported {
+		if s != "openid" && s != "offline_access" {
+			return s
+		}
+	}
+	return ""
 }
 
 // Discovery probes the target's metadata locations once per process and

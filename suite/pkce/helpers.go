@@ -25,7 +25,10 @@ func challengeParams(t *framework.T, c *framework.Client, challenge, method stri
 // withoutChallenge is STD-AUTHZ for client c with neither code_challenge nor
 // code_challenge_method. The openid scope is dropped and no nonce is sent:
 // OAuth 2.1 §7.5.2 lets a confidential client that uses the OpenID Connect
-// nonce go without PKCE, and that exemption must not apply here.
+// nonce go without PKCE, and that exemption must not apply here. If dropping
+// openid leaves no scope, a plain OAuth scope the server advertises takes its
+// place, so that the request is refused for PKCE or not at all, rather than
+// for asking for nothing.
 func withoutChallenge(t *framework.T, c *framework.Client) url.Values {
 	v := t.AuthorizationParams(c, framework.NewPKCE())
 	v.Del("code_challenge")
@@ -34,12 +37,42 @@ func withoutChallenge(t *framework.T, c *framework.Client) url.Values {
 	if scope := v.Get("scope"); scope != "" {
 		kept := slices.DeleteFunc(strings.Fields(scope), func(s string) bool { return s == "openid" })
 		if len(kept) == 0 {
+			kept = strings.Fields(framework.AdvertisedScope(t.Metadata()))
+		}
+		if len(kept) == 0 {
 			v.Del("scope")
 		} else {
 			v.Set("scope", strings.Join(kept, " "))
 		}
 	}
 	return v
+}
+
+// attributeRefusal makes sure that the refusal of a request without
+// code_challenge is about PKCE before a spec counts it as enforcement. An
+// invalid_request redirect (the code RFC 7636 §4.4.1 names) or an error page
+// is taken as such. Any other error is checked with a control request, the
+// same one with an S256 challenge: if that gets a code, the missing challenge
+// was the reason; if it is refused too, the refusal says nothing about PKCE
+// and the requirement could not be exercised (SKIP). A server refusing for
+// another reason (no scope granted, a consent policy) would otherwise pass.
+func attributeRefusal(t *framework.T, m *framework.Metadata, c *framework.Client, refused url.Values, ae framework.AuthorizationError) {
+	if ae.Page || ae.Code == "" || ae.Code == "invalid_request" {
+		return
+	}
+	control := url.Values{}
+	for k, vs := range refused {
+		control[k] = slices.Clone(vs)
+	}
+	p := framework.NewPKCE()
+	control.Set("code_challenge", p.Challenge)
+	control.Set("code_challenge_method", p.Method)
+	control.Set("state", framework.RandomString(16))
+	res := t.Authorize(m, framework.AuthorizationRequest{Params: control})
+	if res.Code() == "" {
+		t.Skipf("the request without code_challenge was refused with error %q, but the same request with an S256 challenge was refused too (%s), so the refusal cannot be attributed to PKCE", ae.Code, res.Describe())
+	}
+	t.Notef("the same request with an S256 challenge got a code, so the %q refusal is due to the missing challenge", ae.Code)
 }
 
 // redeem is STD-TOKEN for code as client c with the given code_verifier; an

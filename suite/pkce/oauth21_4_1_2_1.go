@@ -18,10 +18,12 @@ var _ = framework.It("OAUTH21-4.1.2.1-pkce-required-public", "a public client's 
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
 		c := t.PublicClient()
-		res := t.Authorize(m, framework.AuthorizationRequest{Params: withoutChallenge(t, c)})
+		params := withoutChallenge(t, c)
+		res := t.Authorize(m, framework.AuthorizationRequest{Params: params})
 		if res.Code() != "" {
 			codeIssuedWithoutChallenge(t, m, c, res, "public")
 		}
-		t.ExpectAuthorizationRefused(res, "an authorization request of a public client without code_challenge",
+		ae := t.ExpectAuthorizationRefused(res, "an authorization request of a public client without code_challenge",
 			anyError(t, res, "RFC7636-4.4.1-missing-challenge-error"), framework.Fail, framework.Pass)
+		attributeRefusal(t, m, c, params, ae)
 	}, framework.Browser)

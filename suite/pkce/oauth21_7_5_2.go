@@ -15,12 +15,14 @@ var _ = framework.It("OAUTH21-7.5.2-pkce-required-confidential", "a confidential
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
 		c := t.ConfidentialClient()
-		res := t.Authorize(m, framework.AuthorizationRequest{Params: withoutChallenge(t, c)})
+		params := withoutChallenge(t, c)
+		res := t.Authorize(m, framework.AuthorizationRequest{Params: params})
 		if res.Code() != "" {
 			// Some enterprise servers exempt confidential clients by configuration.
 			t.Notef("some servers make PKCE for confidential clients configurable; if this one does, require it for every client")
 			codeIssuedWithoutChallenge(t, m, c, res, "confidential")
 		}
-		t.ExpectAuthorizationRefused(res, "an authorization request of a confidential client without code_challenge",
+		ae := t.ExpectAuthorizationRefused(res, "an authorization request of a confidential client without code_challenge",
 			anyError(t, res, "RFC7636-4.4.1-missing-challenge-error"), framework.Fail, framework.Pass)
+		attributeRefusal(t, m, c, params, ae)
 	}, framework.Browser)

@@ -15,9 +15,13 @@ import (
 func s256Flow(t *framework.T, client *framework.Client) {
 	m := t.Metadata()
 	p := framework.NewPKCE()
-	res := t.Authorize(m, framework.AuthorizationRequest{Params: t.AuthorizationParams(client, p)})
+	res := t.ApprovedAuthorization(m, t.AuthorizationParams(client, p))
 	if res.Code() == "" {
-		t.FailExpected("an approved S256 authorization request to redirect with a code", res.Describe())
+		hint := ""
+		if e := res.Error(); (e == "access_denied" || e == "invalid_scope") && t.Scope() == "" {
+			hint = "\n(the request had no scope and the server advertises no plain OAuth scope to retry with; if it needs one, give --scope)"
+		}
+		t.FailExpected("an approved S256 authorization request to redirect with a code", res.Describe()+hint)
 	}
 	e := t.TokenRequest(m, client, t.CodeRedemption(client, res.Code(), p))
 	if _, err := framework.ParseTokenResponse(e); err != nil {

@@ -29,12 +29,15 @@ var _ = framework.It("RFC9700-4.8.2-pkce-downgrade", "a code_verifier sent for a
 		} else {
 			c = t.PublicClient()
 		}
-		res := t.Authorize(m, framework.AuthorizationRequest{Params: withoutChallenge(t, c)})
+		params := withoutChallenge(t, c)
+		res := t.Authorize(m, framework.AuthorizationRequest{Params: params})
 		if res.Code() == "" {
+			ae := framework.AuthorizationError{Code: authorizationError(res), Page: !res.Redirected}
+			attributeRefusal(t, m, c, params, ae)
 			t.Notef("implicitly enforced: the server issued no code for an authorization request of a %s client without code_challenge, so a downgraded code cannot exist", clientKind(c))
 			return
 		}
-		t.Notef("a %s client got a code without code_challenge (judged by the pkce-required specs); it was redeemed with a code_verifier", clientKind(c))
+		t.Notef("a %s client got a code without code_challenge (judged by the pkce-required specs); the token request for it carries a code_verifier", clientKind(c))
 		e := redeem(t, m, c, res.Code(), framework.NewPKCE().Verifier)
 		t.ExpectRejected(e, "a token request with a code_verifier for a code issued without code_challenge",
 			[]string{"invalid_request", "invalid_grant"}, framework.Warn)
