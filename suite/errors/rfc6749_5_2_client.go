@@ -131,7 +131,7 @@ var _ = framework.It("RFC6749-5.2-invalid-client-body",
 	"a wrong client_secret in the body of a client_secret_post client gets invalid_client (400 or 401)",
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
-		c := postClient(t, m)
+		c := postClient(t)
 		p := framework.NewPKCE()
 		code, _ := t.ObtainCode(m, t.AuthorizationParams(c, p))
 		form := t.CodeRedemption(c, code, p)

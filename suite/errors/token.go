@@ -129,24 +129,11 @@ func canGetPublicClient(t *framework.T, m *framework.Metadata) bool {
 }
 
 // postClient returns a fresh confidential client that authenticates with
-// client_secret_post (RFC 6749 §2.3.1 body credentials): the configured
-// confidential client when it uses that method, else one registered by DCR.
-// The registration needs the suite's callback URI, which the framework does
-// not export; a confidential client registered through the framework carries
-// it. SKIPs when no such client can be had.
-func postClient(t *framework.T, m *framework.Metadata) *framework.Client {
-	base := t.ConfidentialClient()
-	if base.AuthMethod == "client_secret_post" {
-		return base
-	}
-	if t.Config().Clients.Confidential != nil {
-		t.Skipf("the configured confidential client uses %s, and this case needs a client_secret_post client (credentials in the body)", base.AuthMethod)
-	}
-	reg, _ := framework.MemberString(m.Doc, "registration_endpoint")
-	c, err := t.Register(reg, framework.ClientMetadata("client_secret_post", base.RedirectURI))
-	if err != nil {
-		t.Skipf("no client_secret_post client could be registered, so body credentials could not be tested: %v", err)
-	}
+// client_secret_post (RFC 6749 §2.3.1 body credentials): a configured client
+// that uses that method, else one registered by DCR. SKIPs when no such
+// client can be had, or the server registered it with another method.
+func postClient(t *framework.T) *framework.Client {
+	c := t.ClientWithMethod("client_secret_post")
 	if c.AuthMethod != "client_secret_post" || c.Secret == "" {
 		t.Skipf("the server registered the client_secret_post request as %q (secret issued: %t), so body credentials could not be tested", c.AuthMethod, c.Secret != "")
 	}

@@ -513,8 +513,5 @@ func resolveReportDir(dir string) string {
 // SetEmbeddedCA makes the run trust the CA of an embedded reference server.
 func (c *Config) SetEmbeddedCA(pem []byte) { c.caPEM = pem }
 
-// TLSInsecureAllowed reports whether TLS findings are downgraded to WARN.
-func (c *Config) TLSInsecureAllowed() bool { return c.AllowInsecureLocalhost }
-
 // Expected reports whether id is listed as an expected failure.
 func (c *Config) Expected(id string) bool { return slices.Contains(c.ExpectedFailures, id) }

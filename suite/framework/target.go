@@ -228,11 +228,24 @@ func (t *T) ConfidentialClient() *Client {
 func (t *T) ClientWithMethod(method string) *Client {
 	cfg := t.Config()
 	for _, c := range []*ClientConfig{cfg.Clients.Public, cfg.Clients.Confidential} {
-		if c != nil && (c.AuthMethod == method || c.AuthMethod == "" && method == map[bool]string{true: "client_secret_basic", false: "none"}[c.ClientSecret != ""]) {
+		if c != nil && c.authMethod() == method {
 			return t.client(method, c)
 		}
 	}
 	return t.client(method, nil)
+}
+
+// authMethod is the configured client's token_endpoint_auth_method; without
+// one, a client with a secret uses client_secret_basic (the RFC 7591 §2
+// default) and one without uses none.
+func (c *ClientConfig) authMethod() string {
+	switch {
+	case c.AuthMethod != "":
+		return c.AuthMethod
+	case c.ClientSecret != "":
+		return "client_secret_basic"
+	}
+	return "none"
 }
 
 // RedirectURI is the loopback redirect URI the suite registers for its
@@ -241,10 +254,7 @@ func (t *T) RedirectURI() string { return current().callback.redirectURI() }
 
 func (t *T) client(method string, configured *ClientConfig) *Client {
 	if configured != nil {
-		c := &Client{ID: configured.ClientID, Secret: configured.ClientSecret, AuthMethod: configured.AuthMethod, RedirectURI: configured.RedirectURI}
-		if c.AuthMethod == "" {
-			c.AuthMethod = map[bool]string{true: "client_secret_basic", false: "none"}[c.Secret != ""]
-		}
+		c := &Client{ID: configured.ClientID, Secret: configured.ClientSecret, AuthMethod: configured.authMethod(), RedirectURI: configured.RedirectURI}
 		if c.RedirectURI == "" {
 			c.RedirectURI = current().callback.redirectURI()
 		}

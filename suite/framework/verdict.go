@@ -49,14 +49,6 @@ func (v Verdict) rank() int {
 	return 0
 }
 
-// Worse returns the worse of two verdicts.
-func Worse(a, b Verdict) Verdict {
-	if b.rank() > a.rank() {
-		return b
-	}
-	return a
-}
-
 // Finding is one observation a spec makes.
 type Finding struct {
 	Verdict Verdict `json:"verdict"`
