@@ -54,23 +54,11 @@ var _ = framework.It("RFC6749-5.2-token-error-format",
 var _ = framework.It("RFC6749-5.2-error-code-known",
 	"every token endpoint error code is an RFC 6749 §5.2 value or a registered extension",
 	func(ctx context.Context, t *framework.T) {
-		m := t.Metadata()
 		var unknown []string
-		judged := 0
-		for _, tr := range tokenErrorBattery(t, m) {
-			t.Responded(tr.Exchange, "an HTTP response from the token endpoint to "+tr.What)
-			o := readTokenOutcome(tr.Exchange)
-			if o.Code == "" {
-				t.Notef("%s: no error code to read (%s); the format spec judges that", tr.What, describeOutcome(o, tr.Exchange))
-				continue
+		for _, r := range readableTokenErrors(t, "the codes") {
+			if !knownTokenError(t, r.Code) {
+				unknown = append(unknown, fmt.Sprintf("%s: error %q (status %d)", r.What, r.Code, r.Status))
 			}
-			judged++
-			if !knownTokenError(t, o.Code) {
-				unknown = append(unknown, fmt.Sprintf("%s: error %q (status %d)", tr.What, o.Code, o.Status))
-			}
-		}
-		if judged == 0 {
-			t.Skipf("no token error with a readable error member was observed, so the codes could not be checked")
 		}
 		if len(unknown) > 0 {
 			t.FailExpected(fmt.Sprintf("every error code to be one of %s", oneOf(tokenErrorCodes...)),
@@ -85,21 +73,9 @@ var _ = framework.It("RFC6749-5.2-error-code-known",
 var _ = framework.It("RFC6749-5.2-error-value-charset",
 	"token endpoint error, error_description and error_uri values use only the characters RFC 6749 §5.2 allows",
 	func(ctx context.Context, t *framework.T) {
-		m := t.Metadata()
 		var problems []string
-		judged := 0
-		for _, tr := range tokenErrorBattery(t, m) {
-			t.Responded(tr.Exchange, "an HTTP response from the token endpoint to "+tr.What)
-			o := readTokenOutcome(tr.Exchange)
-			if o.Code == "" {
-				t.Notef("%s: no JSON error to read (%s); the format spec judges that", tr.What, describeOutcome(o, tr.Exchange))
-				continue
-			}
-			judged++
-			problems = append(problems, charsetProblems(tr.What, errorMembers(o.Doc))...)
-		}
-		if judged == 0 {
-			t.Skipf("no token error with a readable JSON body was observed, so the characters could not be checked")
+		for _, r := range readableTokenErrors(t, "the characters") {
+			problems = append(problems, charsetProblems(r.What, errorMembers(r.Doc))...)
 		}
 		if len(problems) > 0 {
 			t.FailExpected("error and error_description within %x20-21 / %x23-5B / %x5D-7E and error_uri within %x21 / %x23-5B / %x5D-7E, after JSON decoding (RFC 6749 §5.2)",
@@ -144,4 +120,32 @@ func describeOutcome(o tokenOutcome, e *framework.Exchange) string {
 		return fmt.Sprintf("status %d, accepted", e.Status)
 	}
 	return o.Problem
+}
+
+// readableError is a token error of the battery whose error member could be
+// read, with the request that caused it.
+type readableError struct {
+	What string
+	tokenOutcome
+}
+
+// readableTokenErrors sends the error battery and returns the answers that
+// carry a readable error member; the others are noted, since the format spec
+// judges them. It SKIPs when none is readable, as then what the caller checks
+// could not be observed.
+func readableTokenErrors(t *framework.T, checked string) []readableError {
+	var out []readableError
+	for _, tr := range tokenErrorBattery(t, t.Metadata()) {
+		t.Responded(tr.Exchange, "an HTTP response from the token endpoint to "+tr.What)
+		o := readTokenOutcome(tr.Exchange)
+		if o.Code == "" {
+			t.Notef("%s: no error member to read (%s); the format spec judges that", tr.What, describeOutcome(o, tr.Exchange))
+			continue
+		}
+		out = append(out, readableError{What: tr.What, tokenOutcome: o})
+	}
+	if len(out) == 0 {
+		t.Skipf("no token error with a readable error member was observed, so %s could not be checked", checked)
+	}
+	return out
 }
