@@ -23,3 +23,4 @@ vet:
 # Linters live in tools/go.mod so they do not pull their dependencies into go.mod.
 lint: vet
 	go tool -modfile=tools/go.mod staticcheck ./...
+	go tool -modfile=tools/go.mod actionlint .github/workflows/*.yml
