@@ -165,7 +165,11 @@ func (s *Server) checkAuthorizationRequest(req *authorizationRequest, params url
 		return err
 	}
 	req.Scopes = scopes
-	resource, err := s.requestedResource(params["resource"], s.resources[0])
+	def := s.resources[0]
+	if s.faults[faultNoDefaultAud] {
+		def = "" // no audience at all (RFC 9068 §3 wants a default one)
+	}
+	resource, err := s.requestedResource(params["resource"], def)
 	if err != nil {
 		return err
 	}
@@ -283,20 +287,63 @@ func (s *Server) grantedScopes(scope string) ([]string, *oauthError) {
 // requestedResource validates the resource parameters (RFC 8707 §2): at most
 // one (tokens carry a single audience), an absolute URI without fragment, and
 // one this server issues tokens for. Empty values count as omitted
-// (OAuth 2.1 §3.1); with none, def is used.
+// (OAuth 2.1 §3.1); with none, def is used. The result is the configured form
+// of the resource, which becomes the token's aud.
 func (s *Server) requestedResource(values []string, def string) (string, *oauthError) {
 	values = slices.DeleteFunc(slices.Clone(values), func(v string) bool { return v == "" })
+	if len(values) > 0 && s.faults[faultResourceRejected] {
+		return "", newError(errInvalidTarget, "The resource parameter is not accepted by this server.")
+	}
 	switch {
 	case len(values) == 0:
 		return def, nil
 	case len(values) > 1:
 		return "", newError(errInvalidTarget, "Only one resource may be requested: access tokens are restricted to a single audience.")
 	case !validResourceSyntax(values[0]):
+		if s.faults[faultMalformedResourceAccepted] {
+			return values[0], nil
+		}
 		return "", newError(errInvalidTarget, "The resource must be an absolute URI without a fragment (RFC 8707 section 2).")
-	case !slices.Contains(s.resources, values[0]):
-		return "", newError(errInvalidTarget, "The resource is not one this server issues tokens for.")
 	}
-	return values[0], nil
+	if r, ok := s.knownResource(values[0]); ok {
+		return r, nil
+	}
+	if s.faults[faultUnknownResourceKnownAud] {
+		return def, nil
+	}
+	return "", newError(errInvalidTarget, "The resource is not one this server issues tokens for.")
+}
+
+// knownResource returns the configured resource that r names. The scheme and
+// host of a URI are case-insensitive (RFC 3986 §6.2.2.1), and MCP asks servers
+// to accept upper-case variants of the canonical URI, so they are compared
+// without case; the rest must match exactly (a trailing slash makes another
+// resource).
+func (s *Server) knownResource(r string) (string, bool) {
+	for _, known := range s.resources {
+		if r == known || !s.faults[faultResourceCaseSensitive] && canonicalResource(r) == canonicalResource(known) {
+			return known, true
+		}
+	}
+	return "", false
+}
+
+// canonicalResource lowers the scheme and host of an absolute URI; userinfo,
+// port, path and query are kept as they are.
+func canonicalResource(r string) string {
+	scheme, rest, ok := strings.Cut(r, "://")
+	if !ok {
+		return r
+	}
+	authority, tail := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority, tail = rest[:i], rest[i:]
+	}
+	userinfo, host := "", authority
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		userinfo, host = authority[:i+1], authority[i+1:]
+	}
+	return strings.ToLower(scheme) + "://" + userinfo + strings.ToLower(host) + tail
 }
 
 func validResourceSyntax(r string) bool {

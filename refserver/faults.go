@@ -79,6 +79,16 @@ const (
 	faultResponseTypeUnchecked          = "response-type-unchecked"
 	faultMultipleAuthMethodsAccepted    = "multiple-auth-methods-accepted"
 	faultDuplicateParamsFirstWins       = "duplicate-params-first-wins"
+
+	faultResourceRejected          = "resource-rejected"
+	faultAudIgnoresResource        = "aud-ignores-resource"
+	faultAudOriginOnly             = "aud-origin-only"
+	faultAudTrailingSlash          = "aud-trailing-slash"
+	faultNoDefaultAud              = "no-default-aud"
+	faultMalformedResourceAccepted = "malformed-resource-accepted"
+	faultUnknownResourceKnownAud   = "unknown-resource-gets-known-aud"
+	faultTokenResourceOutsideGrant = "token-resource-outside-grant"
+	faultResourceCaseSensitive     = "resource-case-sensitive"
 )
 
 var faultTable = []Fault{
@@ -190,6 +200,25 @@ var faultTable = []Fault{
 		"Basic authentication plus client_secret in the body (both correct) is accepted."},
 	{faultDuplicateParamsFirstWins, []string{"RFC6749-3.2-duplicate-params-token"},
 		"Duplicated token request parameters are not refused; the first value is used."},
+
+	{faultResourceRejected, []string{"RFC8707-2-resource-param-tolerated"},
+		"A resource parameter, even a known one, is refused with invalid_target at the authorization and token endpoints."},
+	{faultAudIgnoresResource, []string{"RFC8707-2-audience-restriction", "RFC9068-3-jwt-aud-matches-resource"},
+		"The access token's aud is always the client_id, whatever resource was requested."},
+	{faultAudOriginOnly, []string{"RFC8707-2-audience-includes-path", "RFC9068-3-jwt-aud-matches-resource"},
+		"The access token's aud is the origin of the requested resource (https://host:port), without its path."},
+	{faultAudTrailingSlash, []string{"RFC9068-3-jwt-aud-matches-resource"},
+		"The access token's aud is the requested resource with a trailing slash added."},
+	{faultNoDefaultAud, []string{"RFC9068-3-default-aud"},
+		"A flow without a resource parameter gets an access token without an aud claim."},
+	{faultMalformedResourceAccepted, []string{"RFC8707-2-invalid-target-malformed"},
+		"A relative resource or one with a fragment is accepted at both endpoints and becomes the access token's aud."},
+	{faultUnknownResourceKnownAud, []string{"RFC8707-2-unknown-resource-policy"},
+		"A well-formed resource the server does not know is accepted, and the token is audienced to the default (or granted) resource instead."},
+	{faultTokenResourceOutsideGrant, []string{"RFC8707-2.2-token-resource-within-grant"},
+		"A code redemption may name any known resource, even one not authorized at the authorization endpoint, and the token is audienced to it."},
+	{faultResourceCaseSensitive, []string{"MCP-ResourceParam-case-tolerance"},
+		"Resources are compared as exact strings, so a resource whose scheme or host is in upper case is refused with invalid_target."},
 }
 
 // Faults lists every fault the server implements, sorted by name.

@@ -305,6 +305,83 @@ var faultEffects = map[string]func(t *testing.T, e *testEnv){
 		form.Add("code", "other")
 		wantStatus(t, e.postToken(t, form, nil).Status, http.StatusOK, "duplicate code")
 	},
+
+	faultResourceRejected: func(t *testing.T, e *testEnv) {
+		params := stdAuthz(e.register(t, "none").ClientID, randomToken())
+		wantRedirectError(t, e, params, errInvalidTarget)
+		if res := resourceFlow(t, e, nil, nil); res.Status != http.StatusOK {
+			t.Errorf("a flow without resource: %d %v, want tokens", res.Status, res.Body)
+		}
+	},
+	faultAudIgnoresResource: func(t *testing.T, e *testEnv) {
+		pub := e.register(t, "none")
+		code, verifier := e.code(t, pub.ClientID)
+		wantAud(t, e, e.postToken(t, stdToken(pub.ClientID, code, verifier), nil), pub.ClientID)
+	},
+	faultAudOriginOnly: func(t *testing.T, e *testEnv) {
+		wantAud(t, e, resourceFlow(t, e, []string{testResource}, []string{testResource}), "https://as.test")
+	},
+	faultAudTrailingSlash: func(t *testing.T, e *testEnv) {
+		wantAud(t, e, resourceFlow(t, e, []string{testResource}, []string{testResource}), testResource+"/")
+	},
+	faultNoDefaultAud: func(t *testing.T, e *testEnv) {
+		wantAud(t, e, resourceFlow(t, e, nil, nil), nil)
+		wantAud(t, e, resourceFlow(t, e, []string{testResource}, []string{testResource}), testResource)
+	},
+	faultMalformedResourceAccepted: func(t *testing.T, e *testEnv) {
+		wantAud(t, e, resourceFlow(t, e, []string{testResource + "#frag"}, []string{testResource + "#frag"}), testResource+"#frag")
+		wantAud(t, e, resourceFlow(t, e, []string{testResource}, []string{"mcp.example.com"}), "mcp.example.com")
+	},
+	faultUnknownResourceKnownAud: func(t *testing.T, e *testEnv) {
+		const unknown = "https://unknown.invalid/mcp"
+		wantAud(t, e, resourceFlow(t, e, []string{unknown}, []string{unknown}), testResource)
+		wantAud(t, e, resourceFlow(t, e, []string{testResource}, []string{unknown}), testResource)
+	},
+	faultTokenResourceOutsideGrant: func(t *testing.T, e *testEnv) {
+		wantAud(t, e, resourceFlow(t, e, []string{testResource}, []string{"https://as.test/other/mcp"}), "https://as.test/other/mcp")
+	},
+	faultResourceCaseSensitive: func(t *testing.T, e *testEnv) {
+		params := stdAuthz(e.register(t, "none").ClientID, randomToken())
+		params.Set("resource", "HTTPS://AS.TEST/mcp")
+		wantRedirectError(t, e, params, errInvalidTarget)
+	},
+}
+
+// resourceFlow runs a public client's flow with the given resource values at
+// the authorization and token endpoints (nil: no resource parameter) and
+// returns the token response.
+func resourceFlow(t *testing.T, e *testEnv, authz, token []string) tokenResult {
+	t.Helper()
+	pub := e.register(t, "none")
+	verifier, challenge := pkce()
+	params := stdAuthz(pub.ClientID, challenge)
+	params["resource"] = authz
+	if authz == nil {
+		params.Del("resource")
+	}
+	q := redirectParams(t, e.runFlow(t, e.browser(), params, "approve"))
+	if q.Get("code") == "" {
+		t.Fatalf("resource %q: no code: %v", authz, q)
+	}
+	form := stdToken(pub.ClientID, q.Get("code"), verifier)
+	form["resource"] = token
+	if token == nil {
+		form.Del("resource")
+	}
+	return e.postToken(t, form, nil)
+}
+
+// wantAud checks the aud claim of a successful token response; want nil
+// means no aud claim.
+func wantAud(t *testing.T, e *testEnv, res tokenResult, want any) {
+	t.Helper()
+	if res.Status != http.StatusOK {
+		t.Fatalf("token request: %d %v, want tokens", res.Status, res.Body)
+	}
+	claims := verifyAccessToken(t, e.srv, res.Body["access_token"].(string))
+	if got, ok := claims["aud"]; want == nil && ok || want != nil && got != want {
+		t.Errorf("aud = %#v, want %#v", got, want)
+	}
 }
 
 func TestFaultEffects(t *testing.T) {

@@ -52,3 +52,47 @@ func TestProtectedResource(t *testing.T) {
 		t.Fatalf("resource metadata: %d %s", rec.Code, body)
 	}
 }
+
+// TestResourceMatching: a resource names a configured one when only the case
+// of its scheme or host differs (RFC 3986 §6.2.2.1), and the token's aud is
+// the configured form; any other difference is another, unknown resource.
+func TestResourceMatching(t *testing.T) {
+	e := newEnv(t)
+	wantAud(t, e, resourceFlow(t, e, []string{"HTTPS://AS.TEST/mcp"}, []string{"https://As.Test/mcp"}), testResource)
+	wantAud(t, e, resourceFlow(t, e, []string{testResource}, []string{"HTTPS://AS.TEST/mcp"}), testResource)
+	wantAud(t, e, resourceFlow(t, e, nil, nil), testResource)
+	for _, other := range []string{testResource + "/", "https://as.test/MCP", "https://as.test/mcp?x=1"} {
+		params := stdAuthz(e.register(t, "none").ClientID, randomToken())
+		params.Set("resource", other)
+		wantRedirectError(t, e, params, errInvalidTarget)
+	}
+}
+
+func TestCanonicalResource(t *testing.T) {
+	for in, want := range map[string]string{
+		"HTTPS://Example.COM:8443/Path/X?Q=1": "https://example.com:8443/Path/X?Q=1",
+		"https://User@HOST/p":                 "https://User@host/p",
+		"https://host":                        "https://host",
+		"urn:example:Res":                     "urn:example:Res",
+	} {
+		if got := canonicalResource(in); got != want {
+			t.Errorf("canonicalResource(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestDefaultResources: without Options.Resources, the server knows two MCP
+// endpoints on its origin, each with its protected-resource metadata.
+func TestDefaultResources(t *testing.T) {
+	srv, err := New(Options{Issuer: testIssuer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/mcp", "/other/mcp"} {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "https://as.test/.well-known/oauth-protected-resource"+path, nil))
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"resource":"https://as.test`+path+`"`) {
+			t.Errorf("metadata of %s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}

@@ -21,7 +21,7 @@ type Options struct {
 	Issuer    string   // issuer identifier, e.g. https://127.0.0.1:8443/as (no trailing slash, query or fragment)
 	Faults    []string // names from Faults()
 	Users     []User   // default: DefaultUser
-	Resources []string // accepted resource indicators (RFC 8707); default: {origin}/mcp
+	Resources []string // accepted resource indicators (RFC 8707); default: {origin}/mcp and {origin}/other/mcp
 	Scopes    []string // default: DefaultScopes; the first is granted when scope is omitted
 	Now       func() time.Time
 
@@ -103,7 +103,9 @@ func New(opts Options) (*Server, error) {
 		store:                newStore(),
 	}
 	if len(s.resources) == 0 {
-		s.resources = []string{s.origin + "/mcp"}
+		// Two MCP endpoints on one host, so that a client can ask for a
+		// resource the user did not authorize (RFC 8707 §2.2).
+		s.resources = []string{s.origin + "/mcp", s.origin + "/other/mcp"}
 	}
 	for _, r := range s.resources {
 		if !validResourceSyntax(r) {

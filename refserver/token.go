@@ -119,6 +119,10 @@ func (s *Server) authorizationCodeGrant(form url.Values, c *client) (*tokenRespo
 			return err
 		}
 		var err *oauthError
+		if s.faults[faultTokenResourceOutsideGrant] {
+			resource, err = s.requestedResource(resources, ac.Resource)
+			return err
+		}
 		resource, err = s.resourceWithinGrant(resources, ac.Resource)
 		return err
 	})
@@ -184,7 +188,7 @@ func (s *Server) resourceWithinGrant(values []string, granted string) (string, *
 	if err != nil {
 		return "", err
 	}
-	if resource != granted {
+	if resource != granted && !(s.faults[faultMalformedResourceAccepted] && !validResourceSyntax(resource)) {
 		return "", newError(errInvalidTarget, "The resource was not part of the authorization grant.")
 	}
 	return resource, nil
@@ -252,16 +256,19 @@ func (s *Server) issueTokens(c *client, subject string, scopes []string, resourc
 func (s *Server) accessToken(c *client, subject string, scopes []string, resource string) (*tokenResponse, *oauthError) {
 	now := s.now()
 	scope := strings.Join(scopes, " ")
-	t := jwt.NewWithClaims(jwt.SigningMethodRS256, jwt.MapClaims{
+	claims := jwt.MapClaims{
 		"iss":       s.issuer,
 		"sub":       subject,
-		"aud":       resource,
 		"client_id": c.ID,
 		"scope":     scope,
 		"iat":       now.Unix(),
 		"exp":       now.Add(s.accessTokenLifetime).Unix(),
 		"jti":       randomToken(),
-	})
+	}
+	if aud := s.audience(c, resource); aud != "" {
+		claims["aud"] = aud
+	}
+	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
 	t.Header["typ"] = "at+jwt"
 	t.Header["kid"] = s.keyID
 	signed, err := t.SignedString(s.signingKey)
@@ -274,4 +281,23 @@ func (s *Server) accessToken(c *client, subject string, scopes []string, resourc
 		ExpiresIn:   int64(s.accessTokenLifetime / time.Second),
 		Scope:       scope,
 	}, nil
+}
+
+// audience is the aud claim for a token for resource: the resource itself,
+// exactly as configured (RFC 9068 §3). Only the no-default-aud fault leaves a
+// token without a resource, and so without aud; the aud faults change it.
+func (s *Server) audience(c *client, resource string) string {
+	switch {
+	case s.faults[faultAudIgnoresResource]:
+		return c.ID
+	case resource == "":
+		return ""
+	case s.faults[faultAudOriginOnly]:
+		if u, err := url.Parse(resource); err == nil && u.Host != "" {
+			return u.Scheme + "://" + u.Host
+		}
+	case s.faults[faultAudTrailingSlash]:
+		return resource + "/"
+	}
+	return resource
 }

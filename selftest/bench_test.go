@@ -27,7 +27,7 @@ func benchmarkSuite(b *testing.B, labelFilter string) {
 	if err := os.WriteFile(ca, inst.CACertPEM, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	args := []string{"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp", "-report-dir", filepath.Join(dir, "reports")}
+	args := []string{"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp", "-second-resource", inst.Origin + "/other/mcp", "-report-dir", filepath.Join(dir, "reports")}
 	if labelFilter != "" {
 		args = append(args, "-ginkgo.label-filter", labelFilter)
 	}

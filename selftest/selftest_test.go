@@ -123,7 +123,7 @@ func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...st
 		t.Fatal(err)
 	}
 	args := []string{
-		"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp",
+		"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp", "-second-resource", inst.Origin + "/other/mcp",
 		"-report-dir", filepath.Join(dir, "reports"), "-ginkgo.no-color",
 	}
 	if labelFilter != "" {

@@ -19,6 +19,7 @@ import (
 	_ "github.com/mcpauth/conformance/suite/errors"
 	_ "github.com/mcpauth/conformance/suite/metadata"
 	_ "github.com/mcpauth/conformance/suite/pkce"
+	_ "github.com/mcpauth/conformance/suite/resource"
 )
 
 var (
@@ -49,6 +50,8 @@ type handoff struct {
 	Issuer   string `json:"issuer"`
 	CAPEM    []byte `json:"ca_pem,omitempty"`
 	Resource string `json:"resource,omitempty"`
+	// Resource2 is a second resource the server knows (RFC 8707 specs).
+	Resource2 string `json:"resource2,omitempty"`
 }
 
 var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
@@ -68,7 +71,7 @@ var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 		var err error
 		embedded, err = refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as"})
 		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the bundled reference server did not start")
-		h = handoff{Issuer: embedded.Issuer, CAPEM: embedded.CACertPEM, Resource: embedded.Origin + "/mcp"}
+		h = handoff{Issuer: embedded.Issuer, CAPEM: embedded.CACertPEM, Resource: embedded.Origin + "/mcp", Resource2: embedded.Origin + "/other/mcp"}
 	}
 	b, err := json.Marshal(h)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -81,6 +84,9 @@ var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 	}
 	if cfg.Resource == "" {
 		cfg.Resource = h.Resource
+	}
+	if cfg.SecondResource == "" {
+		cfg.SecondResource = h.Resource2
 	}
 	// A setup failure is kept by the framework: every spec then SKIPs with it.
 	_ = framework.Setup(cfg, h.Issuer)

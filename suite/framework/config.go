@@ -48,6 +48,10 @@ type Config struct {
 	MCPServer string `yaml:"mcp_server"`
 	// Resource is the resource indicator (RFC 8707) sent in every flow.
 	Resource string `yaml:"resource"`
+	// SecondResource is another resource the authorization server knows
+	// (RFC 8707), for the specs that ask for a resource the user did not
+	// authorize or for two at once. Empty: those specs SKIP.
+	SecondResource string `yaml:"second_resource"`
 	// Scope is the scope requested in ordinary flows (space-separated).
 	Scope string `yaml:"scope"`
 	// MCPVersion selects the MCP profile.
@@ -185,6 +189,7 @@ var flagSpecs = []flagSpec{
 	{name: "client-id", usage: "client_id of a pre-registered client (for servers without dynamic registration)", set: func(c *Config, v string) error { c.preregistered().ClientID = v; return nil }},
 	{name: "client-secret", usage: "client secret of the pre-registered client (makes it confidential)", set: func(c *Config, v string) error { c.preregistered().ClientSecret = v; return nil }},
 	{name: "resource", usage: "resource indicator (RFC 8707) sent in every flow: the MCP server's canonical URI", set: setString(func(c *Config) *string { return &c.Resource })},
+	{name: "second-resource", usage: "a second resource indicator the authorization server knows (for example another MCP server's URI), for the resource-indicator specs that need two", set: setString(func(c *Config) *string { return &c.SecondResource })},
 	{name: "scope", usage: "scope requested in ordinary flows", set: setString(func(c *Config) *string { return &c.Scope })},
 	{name: "mcp-version", usage: "MCP profile: " + strings.Join(MCPVersions, ", "), set: setString(func(c *Config) *string { return &c.MCPVersion })},
 	boolFlag("strict", "fail the run on SHOULD violations (WARN)", func(c *Config) *bool { return &c.Strict }),
@@ -375,6 +380,13 @@ func (c *Config) validate() []error {
 	if c.Resource != "" {
 		if u, err := url.Parse(c.Resource); err != nil || !u.IsAbs() || u.Fragment != "" {
 			add("resource: %q is not an absolute URI without a fragment (RFC 8707 §2)", c.Resource)
+		}
+	}
+	if c.SecondResource != "" {
+		if u, err := url.Parse(c.SecondResource); err != nil || !u.IsAbs() || u.Fragment != "" {
+			add("second-resource: %q is not an absolute URI without a fragment (RFC 8707 §2)", c.SecondResource)
+		} else if c.SecondResource == c.Resource {
+			add("second-resource: %q is the same as resource; give another resource the server knows", c.SecondResource)
 		}
 	}
 	if !slices.Contains(MCPVersions, c.MCPVersion) {
