@@ -24,10 +24,7 @@ var _ = framework.It("RFC8707-2.2-token-resource-within-grant",
 		m := t.Metadata()
 		c := t.PublicClient()
 		p := framework.NewPKCE()
-		r := t.ApprovedAuthorization(m, withResources(t.AuthorizationParams(c, p), []string{res}))
-		if r.Code() == "" {
-			t.Skipf("precondition not met: STD-AUTHZ with resource=%s gave no code: %s", res, r.Describe())
-		}
+		_, r := t.ObtainCode(m, withResources(t.AuthorizationParams(c, p), []string{res}))
 		f := redeemWith(t, m, c, p, r, []string{res2})
 		want := fmt.Sprintf("a token request naming resource=%s, for a code granted for %s only, to be refused with invalid_target (RFC 8707 §2.2)", res2, res)
 		if f.Tokens == nil {
