@@ -27,11 +27,26 @@ var (
 	cfg   *framework.Config
 	// embedded is the reference server process 1 starts when there is no --target.
 	embedded *refserver.Instance
+	// exitCode is what the run's verdicts call for (README, "Exit codes"),
+	// set by the process that writes the reports; -1 when it is not that one.
+	exitCode = -1
 )
+
+// TestMain exits with the code the verdicts call for: 0 conformant, 1 a FAIL,
+// 2 the run could not be carried out, 3 the suite could not judge some specs.
+// go test and the ginkgo CLI turn any non-zero code into their own 1.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if exitCode >= 0 && (code == 0 || exitCode != framework.ExitConformant) {
+		code = exitCode
+	}
+	os.Exit(code)
+}
 
 func TestConformance(t *testing.T) {
 	var err error
 	if cfg, err = flags.Load(); err != nil {
+		exitCode = framework.ExitAborted
 		t.Fatal(err)
 	}
 	if cfg.List {
@@ -107,5 +122,5 @@ var _ = ginkgo.ReportAfterSuite("conformance reports", func(r ginkgo.Report) {
 	case target == "":
 		target = "bundled reference server"
 	}
-	framework.ReportAfterSuite(r, cfg, target)
+	exitCode = framework.ReportAfterSuite(r, cfg, target).ExitCode()
 })

@@ -114,7 +114,7 @@ func (t *T) Authorize(m *Metadata, req AuthorizationRequest) *AuthorizationRespo
 	}
 	if err != nil {
 		t.capturePage(res.Page)
-		t.Failf("the authorization flow could not be driven in the browser: %v", err)
+		t.Errorf("the authorization flow could not be driven in the browser, so the requirement could not be judged: %v\n(check the login tasks of the configuration, or give a longer --timeout)", err)
 	}
 	if !res.Redirected {
 		t.capturePage(res.Page)

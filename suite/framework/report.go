@@ -20,12 +20,18 @@ import (
 
 // Report is conformance.json: one entry per catalog requirement.
 type Report struct {
-	Target        string              `json:"target"`
-	MCPVersion    string              `json:"mcp_version"`
-	Strict        bool                `json:"strict"`
-	Started       time.Time           `json:"started"`
-	Finished      time.Time           `json:"finished"`
-	Discovery     []DiscoveryLine     `json:"discovery,omitempty"`
+	Target     string          `json:"target"`
+	MCPVersion string          `json:"mcp_version"`
+	Strict     bool            `json:"strict"`
+	Started    time.Time       `json:"started"`
+	Finished   time.Time       `json:"finished"`
+	Discovery  []DiscoveryLine `json:"discovery,omitempty"`
+	// Status is "completed", or "aborted" when the run stopped before every
+	// selected spec could run (AbortReason says why).
+	Status      string `json:"status"`
+	AbortReason string `json:"abort_reason,omitempty"`
+	// Errors counts the specs that ended in ERROR (the suite could not judge).
+	Errors        int                 `json:"errors"`
 	Totals        map[Verdict]int     `json:"totals"`
 	StaleBaseline []string            `json:"stale_baseline,omitempty"`
 	Requirements  []RequirementResult `json:"requirements"`
@@ -62,7 +68,8 @@ type SpecResult struct {
 
 // ReportAfterSuite writes the reports from the suite's ReportAfterSuite node
 // and fails the run on a stale baseline entry. target names what was tested.
-func ReportAfterSuite(r ginkgo.Report, cfg *Config, target string) {
+// It returns the report, whose ExitCode the entry point exits with.
+func ReportAfterSuite(r ginkgo.Report, cfg *Config, target string) *Report {
 	rep := BuildReport(r, cfg, target)
 	if err := WriteReports(rep, cfg.ReportDir); err != nil {
 		ginkgo.Fail(fmt.Sprintf("the reports could not be written to %s: %v", cfg.ReportDir, err))
@@ -70,11 +77,15 @@ func ReportAfterSuite(r ginkgo.Report, cfg *Config, target string) {
 	if len(rep.StaleBaseline) > 0 {
 		ginkgo.Fail(fmt.Sprintf("baseline entries no longer fail; remove them from the expected failures: %s", strings.Join(rep.StaleBaseline, ", ")))
 	}
+	return rep
 }
 
 // BuildReport folds the Ginkgo report into per-requirement verdicts.
 func BuildReport(r ginkgo.Report, cfg *Config, target string) *Report {
-	rep := &Report{Target: target, MCPVersion: cfg.MCPVersion, Strict: cfg.Strict, Started: r.StartTime, Finished: r.EndTime, Totals: map[Verdict]int{}}
+	rep := &Report{Target: target, MCPVersion: cfg.MCPVersion, Strict: cfg.Strict, Started: r.StartTime, Finished: r.EndTime, Status: "completed", Totals: map[Verdict]int{}}
+	if e := env.Load(); e != nil && e.setupErr != nil {
+		rep.Status, rep.AbortReason = "aborted", "the suite could not be set up: "+e.setupErr.Error()
+	}
 	if e := env.Load(); e != nil && e.target != nil && e.target.discovery != nil {
 		for _, l := range e.target.discovery.Locations {
 			res := "usable document"
@@ -89,6 +100,9 @@ func BuildReport(r ginkgo.Report, cfg *Config, target string) *Report {
 		if sr.LeafNodeType != types.NodeTypeIt {
 			continue
 		}
+		if sr.State.Is(types.SpecStateAborted|types.SpecStateInterrupted) && rep.Status != "aborted" {
+			rep.Status, rep.AbortReason = "aborted", firstLine(sr.FailureMessage())
+		}
 		v, ok := verdictOf(sr)
 		if !ok {
 			// The spec did not conclude (filtered out, interrupted, or failed
@@ -97,6 +111,9 @@ func BuildReport(r ginkgo.Report, cfg *Config, target string) *Report {
 			if !ok {
 				continue
 			}
+		}
+		if v.Verdict == Error {
+			rep.Errors++
 		}
 		specs[v.ID] = append(specs[v.ID], SpecResult{Name: sr.LeafNodeText, SpecVerdict: v, DurationMS: sr.RunTime.Milliseconds()})
 	}
@@ -126,6 +143,35 @@ func BuildReport(r ginkgo.Report, cfg *Config, target string) *Report {
 		rep.Requirements = append(rep.Requirements, rr)
 	}
 	return rep
+}
+
+// Exit codes of a run (README, "Exit codes").
+const (
+	ExitConformant    = 0 // nothing failed
+	ExitFailed        = 1 // a FAIL outside the baseline, a WARN under --strict, or a stale baseline entry
+	ExitAborted       = 2 // the run could not be carried out: bad configuration, setup failure, aborted
+	ExitCouldNotJudge = 3 // no FAIL, but at least one spec ended in ERROR
+)
+
+// ExitCode is the exit status the report calls for.
+func (r *Report) ExitCode() int {
+	failed := len(r.StaleBaseline) > 0
+	for _, rr := range r.Requirements {
+		for _, s := range rr.Specs {
+			if s.Verdict == Fail && !s.ExpectedFailure || s.Verdict == Warn && r.Strict {
+				failed = true
+			}
+		}
+	}
+	switch {
+	case failed:
+		return ExitFailed
+	case r.Status == "aborted":
+		return ExitAborted
+	case r.Errors > 0:
+		return ExitCouldNotJudge
+	}
+	return ExitConformant
 }
 
 // SpecIDs returns the requirement ID a spec report belongs to, from its labels.
@@ -183,6 +229,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
 	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -191,6 +238,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
 	Skipped  int         `xml:"skipped,attr"`
 	Cases    []junitCase `xml:"testcase"`
 }
@@ -200,6 +248,7 @@ type junitCase struct {
 	ClassName string        `xml:"classname,attr"`
 	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -211,8 +260,9 @@ type junitMessage struct {
 }
 
 // junitXML writes one testsuite per area and one testcase per spec, named
-// after its requirement ID. FAIL is a failure; WARN and SKIP are skipped with
-// the verdict in the message, so dashboards show them without failing.
+// after its requirement ID. FAIL is a failure and ERROR an error; WARN and
+// SKIP are skipped with the verdict in the message, so dashboards show them
+// without failing.
 func junitXML(rep *Report) ([]byte, error) {
 	out := junitSuites{Name: "MCP OAuth conformance"}
 	byArea := map[string]*junitSuite{}
@@ -232,6 +282,11 @@ func junitXML(rep *Report) ([]byte, error) {
 			case s.Verdict == Fail && !s.ExpectedFailure:
 				c.Failure = &junitMessage{Message: msg, Type: "FAIL", Body: s.Reason + "\n\n" + s.Evidence}
 				js.Failures++
+			case s.Verdict == Error:
+				// The suite could not judge: an error of the test, not a
+				// failure of the server.
+				c.Error = &junitMessage{Message: msg, Type: "ERROR", Body: s.Reason + "\n\n" + s.Evidence}
+				js.Errors++
 			case s.Verdict == Fail || s.Verdict == Warn || s.Verdict == Skip:
 				if s.ExpectedFailure {
 					msg = "expected failure (baseline): " + msg
@@ -250,6 +305,7 @@ func junitXML(rep *Report) ([]byte, error) {
 			out.Suites = append(out.Suites, *js)
 			out.Tests += js.Tests
 			out.Failures += js.Failures
+			out.Errors += js.Errors
 			out.Skipped += js.Skipped
 		}
 	}
@@ -265,7 +321,7 @@ func firstLine(s string) string {
 	return line
 }
 
-var verdictOrder = []Verdict{Fail, Warn, Pass, Info, Skip, Untested}
+var verdictOrder = []Verdict{Fail, Error, Warn, Pass, Info, Skip, Untested}
 
 // markdown is the summary a person reads first: per-area counts, then every
 // failure with its evidence, then warnings and skips.
@@ -337,10 +393,38 @@ func markdown(rep *Report) string {
 			}
 		}
 	}
+	if rep.Status == "aborted" {
+		fmt.Fprintf(&b, "\n**The run was aborted:** %s\n", rep.AbortReason)
+	}
+	couldNotJudge(&b, rep)
 	section("Failures", Fail, true)
 	section("Warnings", Warn, true)
 	section("Skipped", Skip, false)
 	return b.String()
+}
+
+// couldNotJudge lists the specs that ended in ERROR, first: they are not
+// findings about the server, and each says what to try.
+func couldNotJudge(b *strings.Builder, rep *Report) {
+	if rep.Errors == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n## Could not judge (%d)\n\nThe suite could not judge these specs; they say nothing about the server. "+
+		"Fix what they name (a login task, the browser, a longer --timeout) and run again.\n", rep.Errors)
+	for _, rr := range rep.Requirements {
+		for _, s := range rr.Specs {
+			if s.Verdict != Error {
+				continue
+			}
+			fmt.Fprintf(b, "\n### %s · %s · %s\n\n- **%s**\n\n```\n%s\n```\n", rr.ID, rr.Level, rr.Priority, s.Name, strings.TrimSpace(s.Reason))
+			if s.Evidence != "" {
+				fmt.Fprintf(b, "\n<details><summary>evidence</summary>\n\n```\n%s\n```\n</details>\n", strings.TrimSpace(s.Evidence))
+			}
+			if s.Screenshot != "" {
+				fmt.Fprintf(b, "\n![page](%s)\n", s.Screenshot)
+			}
+		}
+	}
 }
 
 func mdCell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ") }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -31,6 +32,18 @@ type specDef struct {
 	location types.CodeLocation
 }
 
+// packageLabel is the label of the area package that declared a spec (the
+// last element of its import path: "tokens" for suite/tokens), so that
+// --label-filter=tokens selects a package's specs whatever catalog areas they
+// belong to.
+func packageLabel(loc types.CodeLocation) string {
+	dir := filepath.Base(filepath.Dir(loc.FileName))
+	if dir == "." || dir == "/" {
+		return ""
+	}
+	return dir
+}
+
 var (
 	registryMu sync.Mutex
 	registry   []specDef
@@ -46,6 +59,9 @@ var (
 // start of the spec text; an ID that is not in the catalog fails the run.
 func It(id, text string, body func(context.Context, *T), opts ...SpecOption) bool {
 	d := specDef{id: id, text: text, body: body, location: types.NewCodeLocation(1)}
+	if l := packageLabel(d.location); l != "" {
+		d.labels = append(d.labels, l)
+	}
 	for _, o := range opts {
 		o(&d)
 	}
@@ -107,6 +123,7 @@ func DefineSpecs() {
 			for _, d := range specs {
 				req, _ := catalog.Lookup(d.id)
 				labels := append([]string{req.ID, req.Level.Label(), strings.ToLower(req.Priority)}, d.labels...)
+				labels = slices.Compact(slices.Sorted(slices.Values(labels)))
 				if req.Hardening {
 					labels = append(labels, "hardening")
 				}
@@ -120,7 +137,8 @@ func DefineSpecs() {
 // T is what a spec body works with: the target, an HTTP client that records
 // the exchanges, and the verdict methods. A spec reports a MUST violation with
 // Failf or FailExpected (the spec stops), a SHOULD violation with Warnf, a MAY
-// observation with Infof, and a missing precondition with Skipf (stops).
+// observation with Infof, a missing precondition with Skipf (stops), and a
+// problem that keeps the suite from judging with Errorf (stops).
 type T struct {
 	Requirement catalog.Requirement
 
@@ -170,9 +188,10 @@ func (t *T) runBody(body func(context.Context, *T)) {
 			// Ginkgo's own Fail, Skip or AbortSuite: let Ginkgo handle it.
 			panic(r)
 		}
-		// A bug in a spec, or a target answer the spec did not foresee: report
-		// it as a failure with the stack, never crash the run.
-		t.record(Fail, fmt.Sprintf("the spec panicked: %v\n%s", r, debug.Stack()))
+		// A bug in a spec, or a target answer the spec did not foresee: the
+		// suite could not judge (ERROR, with the stack), never a crash and
+		// never a finding about the server.
+		t.record(Error, fmt.Sprintf("the spec panicked, which is a bug of the suite (please report it): %v\n%s", r, debug.Stack()))
 	}()
 	if env := current(); env.setupErr != nil {
 		t.Skipf("the suite could not be set up: %v", env.setupErr)
@@ -186,14 +205,14 @@ func (t *T) conclude(cfg *Config, specText string) {
 		reason = "[hardening] " + reason
 	}
 	sv := SpecVerdict{ID: t.Requirement.ID, Spec: specText, Verdict: verdict, Reason: reason, Notes: t.notes, Finding: t.findings}
-	if verdict == Fail || verdict == Warn {
+	if verdict == Fail || verdict == Warn || verdict == Error {
 		sv.Evidence = t.evidence()
 		sv.Screenshot = saveScreenshot(cfg.ReportDir, t.Requirement.ID, t.pages)
 	}
 	expected := cfg.Expected(t.Requirement.ID)
 	sv.ExpectedFailure = verdict == Fail && expected
 	visibility := types.ReportEntryVisibilityFailureOrVerbose
-	if verdict == Warn || verdict == Info || verdict == Skip || sv.ExpectedFailure {
+	if verdict == Warn || verdict == Info || verdict == Skip || verdict == Error || sv.ExpectedFailure {
 		visibility = types.ReportEntryVisibilityAlways
 	}
 	ginkgo.AddReportEntry(verdictEntry, sv, visibility)
@@ -209,6 +228,10 @@ func (t *T) conclude(cfg *Config, specText string) {
 		ginkgo.Fail("--strict: " + message)
 	case verdict == Skip:
 		ginkgo.Skip(reason)
+	case verdict == Error:
+		// Not a finding about the server: Ginkgo shows it as skipped, the
+		// reports as an error, and the suite exits 3 (see ExitCode).
+		ginkgo.Skip("ERROR (the suite could not judge): " + reason)
 	}
 }
 
@@ -303,6 +326,16 @@ func (t *T) TLSViolation(expected, actual, rawURL string) {
 		return
 	}
 	t.FailExpected(expected, actual)
+}
+
+// Errorf records that the suite could not judge the requirement, and stops
+// the spec: the browser failed, a login never completed, no login task
+// matched a page, a page outside the requirement's subject timed out. It is
+// never a finding about the server (ERROR, not FAIL); the message should say
+// what to try, for example a login task or a longer --timeout.
+func (t *T) Errorf(format string, args ...any) {
+	t.record(Error, fmt.Sprintf(format, args...))
+	panic(stop{})
 }
 
 // Skipf records that the requirement could not be exercised, and why, and

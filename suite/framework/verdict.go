@@ -27,17 +27,26 @@ const (
 	// Skip: a precondition is missing (no refresh tokens, no client); the
 	// requirement was not exercised.
 	Skip Verdict = "SKIP"
+	// Error: the suite could not judge (the browser failed, a login never
+	// completed, no login task matched a page). It says nothing about the
+	// server's conformance: never counted as a failure, exit code 3 when no
+	// requirement FAILs.
+	Error Verdict = "ERROR"
 	// Untested: no spec of this run exercised the requirement.
 	Untested Verdict = "UNTESTED"
 )
 
 // rank orders verdicts for aggregation: a requirement takes the worst verdict
 // of its specs, so a requirement is PASS only if every spec that ran passed.
+// A finding (FAIL, WARN) outranks ERROR: what was judged stays visible, and
+// the spec that could not judge is still listed as such.
 func (v Verdict) rank() int {
 	switch v {
 	case Fail:
-		return 5
+		return 6
 	case Warn:
+		return 5
+	case Error:
 		return 4
 	case Pass:
 		return 3
@@ -75,7 +84,7 @@ type SpecVerdict struct {
 const verdictEntry = "conformance-verdict"
 
 // decide turns the findings of a spec into its verdict. skipped carries the
-// reason of a SKIP.
+// reason of a SKIP; an ERROR is a finding (see T.Errorf).
 func decide(req catalog.Requirement, findings []Finding, skipped string) (Verdict, string) {
 	worst := Verdict("")
 	var reasons []string
@@ -88,7 +97,7 @@ func decide(req catalog.Requirement, findings []Finding, skipped string) (Verdic
 		}
 	}
 	switch {
-	case worst == Fail || worst == Warn:
+	case worst == Fail || worst == Warn || worst == Error:
 		return worst, strings.Join(reasons, "\n")
 	case skipped != "":
 		return Skip, skipped
