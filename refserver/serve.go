@@ -36,6 +36,12 @@ type Instance struct {
 // fresh CA and a loopback certificate (package devtls), so a client trusts
 // this server by trusting exactly CACertPEM.
 func Start(cfg Config) (*Instance, error) {
+	for _, name := range cfg.Variants {
+		// A variant about the issuer's form decides the issuer path.
+		if v, ok := LookupVariant(name); ok && v.IssuerPath != "" {
+			cfg.IssuerPath = strings.TrimSuffix(v.IssuerPath, "/")
+		}
+	}
 	if cfg.IssuerPath != "" && (!strings.HasPrefix(cfg.IssuerPath, "/") || strings.HasSuffix(cfg.IssuerPath, "/")) {
 		return nil, fmt.Errorf("refserver: the issuer path %q must start with / and not end with one", cfg.IssuerPath)
 	}

@@ -20,6 +20,7 @@ import (
 type Options struct {
 	Issuer    string   // issuer identifier, e.g. https://127.0.0.1:8443/as (no trailing slash, query or fragment)
 	Faults    []string // names from Faults()
+	Variants  []string // names from Variants(): conformant configurations that differ from the default
 	Users     []User   // default: DefaultUser
 	Resources []string // accepted resource indicators (RFC 8707); default: {origin}/mcp and {origin}/other/mcp
 	Scopes    []string // default: DefaultScopes; the first is granted when scope is omitted
@@ -45,6 +46,7 @@ type Server struct {
 	issuerPath string // path of the issuer URL, "" for an origin-only issuer
 	origin     string
 	faults     faultSet
+	variants   variantSet
 	users      []User
 	resources  []string
 	scopes     []string
@@ -82,6 +84,10 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("refserver: %w", err)
 	}
+	variants, err := newVariantSet(opts.Variants)
+	if err != nil {
+		return nil, fmt.Errorf("refserver: %w", err)
+	}
 	key, err := signingKey()
 	if err != nil {
 		return nil, fmt.Errorf("refserver: generating the token signing key: %w", err)
@@ -91,6 +97,7 @@ func New(opts Options) (*Server, error) {
 		issuerPath:           issuer.Path,
 		origin:               issuer.Scheme + "://" + issuer.Host,
 		faults:               faults,
+		variants:             variants,
 		users:                orDefault(opts.Users, []User{DefaultUser}),
 		resources:            slices.Clone(opts.Resources),
 		scopes:               orDefault(opts.Scopes, DefaultScopes),

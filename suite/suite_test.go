@@ -67,6 +67,9 @@ type handoff struct {
 	Resource string `json:"resource,omitempty"`
 	// Resource2 is a second resource the server knows (RFC 8707 specs).
 	Resource2 string `json:"resource2,omitempty"`
+	// MCPServer is the MCP endpoint of the embedded reference server, whose
+	// protected-resource side the suite then tests as well.
+	MCPServer string `json:"mcp_server,omitempty"`
 }
 
 var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
@@ -86,7 +89,7 @@ var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 		var err error
 		embedded, err = refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as"})
 		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the bundled reference server did not start")
-		h = handoff{Issuer: embedded.Issuer, CAPEM: embedded.CACertPEM, Resource: embedded.Origin + "/mcp", Resource2: embedded.Origin + "/other/mcp"}
+		h = handoff{Issuer: embedded.Issuer, CAPEM: embedded.CACertPEM, Resource: embedded.Origin + "/mcp", Resource2: embedded.Origin + "/other/mcp", MCPServer: embedded.Origin + "/mcp"}
 	}
 	b, err := json.Marshal(h)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -103,6 +106,9 @@ var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 	if cfg.SecondResource == "" {
 		cfg.SecondResource = h.Resource2
 	}
+	if cfg.MCPServer == "" {
+		cfg.MCPServer = h.MCPServer
+	}
 	// A setup failure is kept by the framework: every spec then SKIPs with it.
 	_ = framework.Setup(cfg, h.Issuer)
 })
@@ -117,10 +123,10 @@ var _ = ginkgo.ReportAfterSuite("conformance reports", func(r ginkgo.Report) {
 	framework.EnsureDiscovery(cfg.Timeout)
 	target := cfg.Target
 	switch {
+	case embedded != nil:
+		target = "bundled reference server"
 	case cfg.MCPServer != "" && target == "":
 		target = "the authorization server of " + cfg.MCPServer
-	case target == "":
-		target = "bundled reference server"
 	}
 	exitCode = framework.ReportAfterSuite(r, cfg, target).ExitCode()
 })

@@ -2,7 +2,8 @@
 // MCP conformance suite, optionally with deliberate faults.
 //
 //	refserver [--addr 127.0.0.1:9000] [--issuer-path /as] [--plain-http]
-//	          [--fault NAME]... [--ca-out FILE] [--list-faults]
+//	          [--fault NAME]... [--variant NAME]... [--ca-out FILE]
+//	          [--list-faults] [--list-variants]
 package main
 
 import (
@@ -18,11 +19,11 @@ import (
 	"github.com/mcpauth/conformance/refserver"
 )
 
-// faultList collects repeated --fault flags.
-type faultList []string
+// nameList collects a repeated flag (--fault, --variant).
+type nameList []string
 
-func (f *faultList) String() string     { return strings.Join(*f, ",") }
-func (f *faultList) Set(v string) error { *f = append(*f, v); return nil }
+func (f *nameList) String() string     { return strings.Join(*f, ",") }
+func (f *nameList) Set(v string) error { *f = append(*f, v); return nil }
 
 func main() {
 	os.Exit(run())
@@ -30,14 +31,17 @@ func main() {
 
 func run() int {
 	var (
-		addr       = flag.String("addr", "127.0.0.1:9000", "address to listen on")
-		issuerPath = flag.String("issuer-path", "", "path of the issuer identifier, such as /as (default: the origin is the issuer)")
-		plainHTTP  = flag.Bool("plain-http", false, "serve plain http instead of https (no TLS)")
-		listFaults = flag.Bool("list-faults", false, "print every fault as NAME<TAB>REQUIREMENT-IDS<TAB>DESCRIPTION and exit")
-		caOut      = flag.String("ca-out", "", "write the CA certificate (PEM) that clients must trust to this file")
-		faults     faultList
+		addr         = flag.String("addr", "127.0.0.1:9000", "address to listen on")
+		issuerPath   = flag.String("issuer-path", "", "path of the issuer identifier, such as /as (default: the origin is the issuer)")
+		plainHTTP    = flag.Bool("plain-http", false, "serve plain http instead of https (no TLS)")
+		listFaults   = flag.Bool("list-faults", false, "print every fault as NAME<TAB>REQUIREMENT-IDS<TAB>DESCRIPTION and exit")
+		listVariants = flag.Bool("list-variants", false, "print every conformant variant as NAME<TAB>DESCRIPTION and exit")
+		caOut        = flag.String("ca-out", "", "write the CA certificate (PEM) that clients must trust to this file")
+		faults       nameList
+		variants     nameList
 	)
 	flag.Var(&faults, "fault", "start with the named deliberate fault (repeatable; see --list-faults)")
+	flag.Var(&variants, "variant", "start as the named conformant variant (repeatable; see --list-variants)")
 	flag.Parse()
 
 	if *listFaults {
@@ -46,15 +50,21 @@ func run() int {
 		}
 		return 0
 	}
+	if *listVariants {
+		for _, v := range refserver.Variants() {
+			fmt.Printf("%s\t%s\n", v.Name, v.Description)
+		}
+		return 0
+	}
 
 	inst, err := refserver.Start(refserver.Config{
-		Options:    refserver.Options{Faults: faults},
+		Options:    refserver.Options{Faults: faults, Variants: variants},
 		Addr:       *addr,
 		IssuerPath: *issuerPath,
 		PlainHTTP:  *plainHTTP,
 	})
-	if errors.Is(err, refserver.ErrUnknownFault) {
-		fmt.Fprintf(os.Stderr, "%v\nRun refserver --list-faults to see the known faults.\n", err)
+	if errors.Is(err, refserver.ErrUnknownFault) || errors.Is(err, refserver.ErrUnknownVariant) {
+		fmt.Fprintf(os.Stderr, "%v\nRun refserver --list-faults or --list-variants to see the known names.\n", err)
 		return 2
 	}
 	if err != nil {
@@ -80,6 +90,9 @@ func run() int {
 	fmt.Printf("login:    user %q, password %q\n", refserver.DefaultUser.Username, refserver.DefaultUser.Password)
 	if len(faults) > 0 {
 		fmt.Printf("faults:   %s\n", faults.String())
+	}
+	if len(variants) > 0 {
+		fmt.Printf("variants: %s\n", variants.String())
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -31,7 +31,9 @@ type AuthorizationRequest struct {
 	WatchURI string
 	// Deny declines on the consent page instead of approving.
 	Deny bool
-	// Fresh runs the flow in a new browser context with no session.
+	// Fresh runs the flow in a new browser context with no session. Without
+	// it, the flows of one spec share the spec's own browser context (its
+	// cookies and storage), which no other spec sees.
 	Fresh bool
 }
 
@@ -103,7 +105,7 @@ func (t *T) Authorize(m *Metadata, req AuthorizationRequest) *AuthorizationRespo
 	if req.Endpoint == "" {
 		req.Endpoint = t.Endpoint(m, "authorization_endpoint")
 	}
-	res, err := authorize(t.ctx, current(), req)
+	res, err := authorize(t.ctx, current(), &t.browser, req)
 	outcome := "the browser could not drive it"
 	if err == nil {
 		outcome = "ended in " + res.Describe()
@@ -144,8 +146,8 @@ func (t *T) ApprovedAuthorization(m *Metadata, params url.Values) *Authorization
 	if again.Code() == "" {
 		return res
 	}
-	t.Target().learnScope(scope)
-	t.Notef("the server refused an authorization request without scope (error %s), so this run requests scope %q, the first plain OAuth scope of scopes_supported (give --scope to choose)", res.Error(), scope)
+	t.learnedScope = scope
+	t.Notef("the server refused an authorization request without scope (error %s), so this spec requests scope %q, the first plain OAuth scope of scopes_supported (give --scope to choose)", res.Error(), scope)
 	return again
 }
 
@@ -196,7 +198,7 @@ type pageState struct {
 	Matches []bool `json:"matches"`
 }
 
-func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*AuthorizationResponse, error) {
+func authorize(ctx context.Context, e *environment, session *browserSession, req AuthorizationRequest) (*AuthorizationResponse, error) {
 	res := &AuthorizationResponse{}
 	target, err := MergeQuery(req.Endpoint, req.Params)
 	if err != nil {
@@ -211,16 +213,10 @@ func authorize(ctx context.Context, e *environment, req AuthorizationRequest) (*
 		watchURL = nil
 	}
 
-	origins := []string{originOf(e.target.Issuer), originOf(req.Endpoint)}
-	root, err := e.browser.context(ctx, origins)
+	tab, closeTab, err := session.tab(ctx, e, req.Endpoint, req.Fresh)
 	if err != nil {
 		return res, err
 	}
-	var opts []chromedp.ContextOption
-	if req.Fresh {
-		opts = append(opts, chromedp.WithNewBrowserContext())
-	}
-	tab, closeTab := chromedp.NewContext(root, opts...)
 	defer closeTab()
 
 	// The whole flow is bounded: a server that never settles cannot hang the run.

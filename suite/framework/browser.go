@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/onsi/ginkgo/v2"
 )
 
 // browserPool is the one Chrome of a Ginkgo process, started on first use
@@ -179,4 +181,87 @@ func (b *browserPool) close() {
 	if b.dataDir != "" {
 		_ = os.RemoveAll(b.dataDir)
 	}
+}
+
+// browserSession is a spec's own browser context: the spec's flows share its
+// cookies and storage, and no other spec sees them, so a server's cookies
+// cannot pile up across specs (Cookie headers past what a server accepts) and
+// verdicts do not depend on the order the specs run in (requirements §1.4
+// rule 6). It is created on the spec's first flow and disposed of at its end.
+type browserSession struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// tab opens a tab in the spec's browser context, or, with fresh, in a new
+// context of its own (a user agent without any session). endpoint is the
+// authorization endpoint the flow starts at: its origin and the issuer's are
+// the ones whose certificates the browser is told to accept. Closing the tab
+// does not end the session.
+func (s *browserSession) tab(ctx context.Context, e *environment, endpoint string, fresh bool) (context.Context, context.CancelFunc, error) {
+	origins := []string{originOf(e.target.Issuer)}
+	if endpoint != "" {
+		origins = append(origins, originOf(endpoint))
+	}
+	root, err := e.browser.context(ctx, origins)
+	if err != nil {
+		return nil, nil, err
+	}
+	if fresh {
+		tab, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+		return tab, cancel, nil
+	}
+	if s.ctx == nil {
+		s.ctx, s.cancel = chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+		// The first run creates the browser context and its first tab, which
+		// stays open (and blank) for the life of the session.
+		if err := runWithinVoid(ctx, s.ctx, e.cfg.Timeout); err != nil {
+			s.close()
+			return nil, nil, fmt.Errorf("a browser context for the spec could not be created: %w", err)
+		}
+	}
+	tab, cancel := chromedp.NewContext(s.ctx)
+	return tab, cancel, nil
+}
+
+// close disposes of the browser context and everything in it.
+func (s *browserSession) close() {
+	if s.cancel != nil {
+		s.cancel()
+	}
+	s.ctx, s.cancel = nil, nil
+}
+
+// runWithinVoid runs no action in tab with a deadline: it makes chromedp
+// create the tab (and its browser context) now.
+func runWithinVoid(parent, tab context.Context, d time.Duration) error {
+	ctx, cancel := context.WithTimeout(tab, d)
+	defer cancel()
+	stop := context.AfterFunc(parent, cancel)
+	defer stop()
+	return chromedp.Do(ctx)
+}
+
+// BrowserTab opens a new tab in the spec's browser context, which the spec's
+// authorization flows share, for specs that look at pages themselves (a
+// consent page's content, framing, a replayed approval). fresh gives the tab
+// a browser context of its own instead, with no session. The tab lives until
+// the returned function is called, or the spec ends. A browser that cannot
+// start aborts the run; any other failure is an ERROR of the spec.
+func (t *T) BrowserTab(fresh bool) (context.Context, context.CancelFunc) {
+	e := current()
+	tab, cancel, err := t.browser.tab(t.ctx, e, "", fresh)
+	if bu := (*BrowserUnavailableError)(nil); errors.As(err, &bu) {
+		ginkgo.AbortSuite("the browser specs cannot run: " + bu.Error() + "\n(run HTTP-only specs with --label-filter='!browser')")
+	}
+	if err != nil {
+		t.Errorf("the browser could not open a tab, so the requirement could not be judged: %v", err)
+	}
+	// The first action on a tab ties its life to that action's context
+	// (TOOLCHAIN, chromedp): create it now, bound by the spec's context.
+	if err := runWithinVoid(t.ctx, tab, e.cfg.Timeout); err != nil {
+		cancel()
+		t.Errorf("the browser could not open a tab, so the requirement could not be judged: %v", err)
+	}
+	return tab, cancel
 }

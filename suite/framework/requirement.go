@@ -151,6 +151,10 @@ type T struct {
 	pages    []PageCapture
 	flows    []flowRecord
 	g        gomega.Gomega
+	// learnedScope is the scope this spec found the server needs (Scope).
+	learnedScope string
+	// browser is the spec's own browser context, made on its first flow.
+	browser browserSession
 }
 
 // PageCapture is what the browser showed when a flow ended without a redirect
@@ -170,6 +174,7 @@ func runSpec(req catalog.Requirement, d specDef) func(ginkgo.SpecContext) {
 		t := &T{Requirement: req, ctx: ctx, rec: &Recorder{}}
 		t.http = NewHTTPClient(env.transport, env.cfg.Timeout, t.rec)
 		t.g = gomega.NewGomega(func(message string, _ ...int) { t.record(Fail, message); panic(stop{}) })
+		defer t.browser.close()
 		t.runBody(d.body)
 		t.conclude(env.cfg, ginkgo.CurrentSpecReport().LeafNodeText)
 	}

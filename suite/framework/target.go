@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -83,29 +84,17 @@ type Target struct {
 
 	once      sync.Once
 	discovery *Discovery
-
-	// learnedScope is the scope this process found the server needs when
-	// none is configured (see ApprovedAuthorization).
-	scopeMu      sync.Mutex
-	learnedScope string
 }
 
 // Scope is the scope ordinary flows request: the configured one, else the
-// one this run learned the server needs, else none.
+// one this spec learned the server needs (see ApprovedAuthorization), else
+// none. What one spec learns never changes another spec's requests, so the
+// verdicts do not depend on the order the specs run in.
 func (t *T) Scope() string {
 	if s := t.Config().Scope; s != "" {
 		return s
 	}
-	tg := t.Target()
-	tg.scopeMu.Lock()
-	defer tg.scopeMu.Unlock()
-	return tg.learnedScope
-}
-
-func (tg *Target) learnScope(scope string) {
-	tg.scopeMu.Lock()
-	defer tg.scopeMu.Unlock()
-	tg.learnedScope = scope
+	return t.learnedScope
 }
 
 // AdvertisedScope returns a scope from scopes_supported that asks for plain
@@ -216,15 +205,37 @@ func (t *T) PublicClient() *Client {
 	return t.client("none", t.Config().Clients.Public)
 }
 
-// ConfidentialClient returns a fresh confidential client (client_secret_basic
-// when the server allows it), by DCR or from configuration; SKIPs otherwise.
+// ConfidentialClient returns a fresh confidential client, by DCR or from
+// configuration; SKIPs otherwise. A configured client keeps its auth_method.
+// A registered one asks for the secret method the server advertises, the way
+// an MCP client chooses (ConfidentialAuthMethod), and then authenticates with
+// whatever method the registration response names.
 func (t *T) ConfidentialClient() *Client {
-	return t.client("client_secret_basic", t.Config().Clients.Confidential)
+	if c := t.Config().Clients.Confidential; c != nil {
+		return t.client(c.authMethod(), c)
+	}
+	return t.client(ConfidentialAuthMethod(t.Metadata()), nil)
 }
 
-// ClientWithMethod returns a fresh client registered by DCR with the given
-// token_endpoint_auth_method (none, client_secret_basic, client_secret_post),
-// or the configured client that uses it; SKIPs when neither exists.
+// ConfidentialAuthMethod is the secret-based token_endpoint_auth_method a
+// client asks for at this server: client_secret_basic when
+// token_endpoint_auth_methods_supported lists it (or is omitted, which means
+// client_secret_basic, RFC 8414 §2), else client_secret_post when listed.
+// OAuth 2.1 §2.4.1 makes Basic optional, so a server may offer only post.
+func ConfidentialAuthMethod(m *Metadata) string {
+	methods, ok := MemberStrings(m.Doc, "token_endpoint_auth_methods_supported")
+	if ok && !slices.Contains(methods, "client_secret_basic") && slices.Contains(methods, "client_secret_post") {
+		return "client_secret_post"
+	}
+	return "client_secret_basic"
+}
+
+// ClientWithMethod returns a fresh client that authenticates with the given
+// token_endpoint_auth_method (none, client_secret_basic, client_secret_post):
+// the configured client that uses it, else one registered by DCR. SKIPs when
+// neither exists, when the metadata does not offer the method, or when the
+// server registered the client with another method: a row about one method
+// is only judged with a client the server gave that method.
 func (t *T) ClientWithMethod(method string) *Client {
 	cfg := t.Config()
 	for _, c := range []*ClientConfig{cfg.Clients.Public, cfg.Clients.Confidential} {
@@ -232,7 +243,15 @@ func (t *T) ClientWithMethod(method string) *Client {
 			return t.client(method, c)
 		}
 	}
-	return t.client(method, nil)
+	m := t.Metadata()
+	if methods, ok := MemberStrings(m.Doc, "token_endpoint_auth_methods_supported"); ok && !slices.Contains(methods, method) {
+		t.Skipf("the server does not offer token endpoint authentication method %s (token_endpoint_auth_methods_supported is %v), and no configured client uses it, so this requirement could not be exercised", method, methods)
+	}
+	c := t.client(method, nil)
+	if c.AuthMethod != method {
+		t.Skipf("the server registered a client that asked for %s with token_endpoint_auth_method %q, so a client using %s could not be had", method, c.AuthMethod, method)
+	}
+	return c
 }
 
 // authMethod is the configured client's token_endpoint_auth_method; without
@@ -265,11 +284,31 @@ func (t *T) client(method string, configured *ClientConfig) *Client {
 	if !ok || reg == "" {
 		t.Skipf("the server offers no dynamic client registration and no %s client is configured (clients: in the config file, or --client-id)", clientKind(method))
 	}
-	c, err := t.Register(reg, ClientMetadata(method, current().callback.redirectURI()))
+	c, err := t.RegisterClient(reg, method)
 	if err != nil {
 		t.Skipf("no %s client could be registered, so this requirement could not be exercised: %v", clientKind(method), err)
 	}
 	return c
+}
+
+// RegisterClient registers a client the way an MCP client of the run's
+// profile does (ClientMetadataFor). Under a profile before 2026-07-28, which
+// does not send application_type, a server that refuses the registration is
+// asked again with application_type native, with a note: OIDC servers may
+// refuse web clients with loopback http redirect URIs (OIDC Registration §2).
+func (t *T) RegisterClient(endpoint, method string) (*Client, error) {
+	md := ClientMetadataFor(t.Config().MCPVersion, method, t.RedirectURI())
+	c, err := t.Register(endpoint, md)
+	if err == nil || md["application_type"] != nil {
+		return c, err
+	}
+	md["application_type"] = "native"
+	c, retryErr := t.Register(endpoint, md)
+	if retryErr != nil {
+		return nil, err
+	}
+	t.Notef("the server refused a registration without application_type (%v) and accepted it with application_type native; MCP %s clients do not send it", err, t.Config().MCPVersion)
+	return c, nil
 }
 
 func clientKind(method string) string {
@@ -279,15 +318,38 @@ func clientKind(method string) string {
 	return "confidential"
 }
 
-// ClientMetadata is the RFC 7591 registration request the suite sends.
+// ClientMetadata is the RFC 7591 registration request of an MCP client of the
+// newest profile (ClientMetadataFor).
 func ClientMetadata(method, redirectURI string) map[string]any {
-	return map[string]any{
+	return ClientMetadataFor(MCP20260728, method, redirectURI)
+}
+
+// ClientMetadataFor is the RFC 7591 registration request an MCP client of the
+// profile sends. From MCP 2026-07-28 clients MUST send application_type:
+// native for loopback and private-use-scheme redirect URIs, web otherwise
+// (the OIDC Registration values, which non-OIDC servers ignore, RFC 7591 §2).
+func ClientMetadataFor(profile, method, redirectURI string) map[string]any {
+	md := map[string]any{
 		"client_name":                "MCP Conformance " + RandomString(4),
 		"redirect_uris":              []string{redirectURI},
 		"grant_types":                []string{"authorization_code", "refresh_token"},
 		"response_types":             []string{"code"},
 		"token_endpoint_auth_method": method,
 	}
+	if slices.Index(MCPVersions, profile) >= slices.Index(MCPVersions, MCP20260728) {
+		md["application_type"] = applicationType(redirectURI)
+	}
+	return md
+}
+
+// applicationType is native for a loopback http or private-use-scheme
+// redirect URI (RFC 8252 §7.1, §7.3), web for an https one.
+func applicationType(redirectURI string) string {
+	u, err := url.Parse(redirectURI)
+	if err == nil && u.Scheme == "https" {
+		return "web"
+	}
+	return "native"
 }
 
 // Register performs RFC 7591 dynamic client registration and returns the

@@ -133,7 +133,7 @@ func publicClientsAccepted(t *framework.T, doc map[string]any) string {
 	if !ok || reg == "" {
 		return ""
 	}
-	c, err := t.Register(reg, framework.ClientMetadata("none", t.RedirectURI()))
+	c, err := t.RegisterClient(reg, "none")
 	if err != nil {
 		t.Notef("dynamic registration of a public client at %s did not succeed: %v", reg, err)
 		return ""
