@@ -1,21 +1,13 @@
 package framework
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
+
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
-	"github.com/chromedp/chromedp"
 	"github.com/onsi/ginkgo/v2"
 )
 
@@ -31,10 +23,16 @@ type AuthorizationRequest struct {
 	WatchURI string
 	// Deny declines on the consent page instead of approving.
 	Deny bool
-	// Fresh runs the flow in a new browser context with no session. Without
-	// it, the flows of one spec share the spec's own browser context (its
-	// cookies and storage), which no other spec sees.
+	// Fresh runs the flow in a new user agent with no session. Without it,
+	// the flows of one spec share the spec's own session (its cookies), which
+	// no other spec sees.
 	Fresh bool
+	// Browser drives the flow in Chromium from the start. Without it, the
+	// HTTP form agent tries first and hands the flow to the browser unless
+	// it ends in a redirect back to the client (see formagent.go); a spec
+	// whose subject is what a browser does (script, framing, what the page
+	// shows) sets it.
+	Browser bool
 }
 
 // Navigation is one top-level document request the browser made.
@@ -60,6 +58,8 @@ type AuthorizationResponse struct {
 	// Page is the last page shown when there was no redirect.
 	Page        PageCapture
 	Navigations []Navigation
+	// Engine is what drove the flow: "form agent" or "browser".
+	Engine string
 }
 
 // Code is the authorization code of a success redirect ("" if none).
@@ -74,7 +74,39 @@ func (r *AuthorizationResponse) Describe() string {
 		return "a redirect to " + r.URL.String()
 	}
 	text := strings.Join(strings.Fields(r.Page.Text), " ")
-	return fmt.Sprintf("no redirect; the browser stayed on %s showing %q", r.Page.URL, Snippet([]byte(text), 160))
+	status := ""
+	if r.Page.Status != 0 {
+		status = fmt.Sprintf(" (status %d)", r.Page.Status)
+	}
+	return fmt.Sprintf("no redirect; the browser stayed on %s%s showing %q", r.Page.URL, status, Snippet([]byte(text), 160))
+}
+
+// unhandledPage reports whether the flow ended on a page that looks like one
+// for the user to act on (a password field, or a form no task ran on) rather
+// than an error page: the suite's login tasks did not match it, so the suite
+// could not drive the flow, which says nothing about the server.
+func (r *AuthorizationResponse) unhandledPage() bool {
+	if r.Redirected || r.Page.Status >= 400 {
+		return false
+	}
+	return r.Page.HasPassword || len(r.Page.Forms) > 0 && !r.LoginShown && !r.ConsentShown
+}
+
+// describeUnhandled says what a page no task matched has, so that a user can
+// write the task: the selectors tried and the page's forms and fields.
+func (t *T) describeUnhandled(r *AuthorizationResponse) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "no login or consent task matches the page %s", r.Page.URL)
+	var tried []string
+	for _, task := range t.Config().Login.Tasks {
+		tried = append(tried, fmt.Sprintf("%s (url %q, selector %q)", task.Name, task.URL, task.Selector))
+	}
+	fmt.Fprintf(&b, "; the tasks tried: %s", strings.Join(tried, ", "))
+	for _, f := range r.Page.Forms {
+		fmt.Fprintf(&b, "; the page has a form id=%q %s %s with %s", f.ID, f.Method, f.Action, strings.Join(f.Fields, " "))
+	}
+	b.WriteString(" (add a task for this page to the configuration's login.tasks; --explain-login shows each step)")
+	return b.String()
 }
 
 // AuthorizationParams are the standard parameters (STD-AUTHZ): code flow,
@@ -98,19 +130,22 @@ func (t *T) AuthorizationParams(c *Client, p PKCE) url.Values {
 	return v
 }
 
-// Authorize drives the authorization endpoint in Chrome: it opens the
-// request, runs the configured login and consent tasks, and returns the
-// redirect back to the client, or the page the browser stayed on.
+// Authorize drives the authorization endpoint as the user's agent: it opens
+// the request, runs the configured login and consent tasks, and returns the
+// redirect back to the client, or the page the browser stayed on. The HTTP
+// form agent tries first unless req.Browser is set; whatever does not end in
+// a redirect is decided by Chromium, in the spec's own browser context with
+// the same cookies.
 func (t *T) Authorize(m *Metadata, req AuthorizationRequest) *AuthorizationResponse {
 	if req.Endpoint == "" {
 		req.Endpoint = t.Endpoint(m, "authorization_endpoint")
 	}
-	res, err := authorize(t.ctx, current(), &t.browser, req)
+	res, err := t.authorize(req)
 	outcome := "the browser could not drive it"
 	if err == nil {
 		outcome = "ended in " + res.Describe()
 	}
-	t.flows = append(t.flows, flowRecord{outcome: outcome, navigations: res.Navigations})
+	t.flows = append(t.flows, flowRecord{outcome: outcome + " (" + res.Engine + ")", navigations: res.Navigations})
 	if bu := (*BrowserUnavailableError)(nil); errors.As(err, &bu) {
 		ginkgo.AbortSuite("the browser specs cannot run: " + bu.Error() + "\n(run HTTP-only specs with --label-filter='!browser')")
 	}
@@ -124,12 +159,64 @@ func (t *T) Authorize(m *Metadata, req AuthorizationRequest) *AuthorizationRespo
 	return res
 }
 
+// authorize runs one flow: the form agent first (unless the request or the
+// configuration asks for the browser), then the browser.
+func (t *T) authorize(req AuthorizationRequest) (*AuthorizationResponse, error) {
+	e := current()
+	target, err := MergeQuery(req.Endpoint, req.Params)
+	if err != nil {
+		return &AuthorizationResponse{}, fmt.Errorf("the authorization endpoint %q is not a URL: %w", req.Endpoint, err)
+	}
+	watch := req.WatchURI
+	if watch == "" {
+		watch = req.Params.Get("redirect_uri")
+	}
+	watchURL, err := url.Parse(watch)
+	if err != nil || watchURL.Host == "" {
+		watchURL = nil
+	}
+	jar := t.cookies()
+	if req.Fresh {
+		jar = newCookieStore()
+	}
+	var handoff string
+	if !req.Browser && !e.cfg.BrowserOnly {
+		res, err := runFormAgent(t.ctx, e, jar, req, target, watchURL)
+		if err == nil {
+			res.Engine = "form agent"
+			return res, nil
+		}
+		handoff = err.Error()
+	}
+	if !req.Fresh {
+		if err := t.browser.pushCookies(t.ctx, e, req.Endpoint, jar); err != nil {
+			return &AuthorizationResponse{Engine: "browser"}, err
+		}
+	}
+	res, err := browserFlow(t.ctx, e, &t.browser, req, target, watchURL)
+	if handoff != "" {
+		res.Engine = "browser; " + handoff
+	}
+	if !req.Fresh && err == nil {
+		t.browser.pullCookies(t.ctx, e, jar)
+	}
+	return res, err
+}
+
+// cookies is the spec's cookie store, shared by its flows.
+func (t *T) cookies() *cookieStore {
+	if t.jar == nil {
+		t.jar = newCookieStore()
+	}
+	return t.jar
+}
+
 // ApprovedAuthorization runs an authorization request the user approves and
 // that should yield a code. A server may refuse a request without scope (RFC
 // 6749 §3.3: invalid_scope; some answer access_denied). When no scope is
 // configured and that happens, the request is retried once with a scope the
-// metadata advertises, and this process's later flows request that scope too:
-// the requirement under test is not about scope.
+// metadata advertises, and the spec's later flows request that scope too: the
+// requirement under test is not about scope.
 func (t *T) ApprovedAuthorization(m *Metadata, params url.Values) *AuthorizationResponse {
 	res := t.Authorize(m, AuthorizationRequest{Params: params})
 	if res.Code() != "" || params.Get("scope") != "" || !scopeRefusal(res.Error()) {
@@ -166,6 +253,9 @@ func cloneValues(v url.Values) url.Values {
 // ended (RFC7636-4.2-s256-mti reports a server that never issues a code).
 func (t *T) ObtainCode(m *Metadata, params url.Values) (string, *AuthorizationResponse) {
 	res := t.ApprovedAuthorization(m, params)
+	if res.unhandledPage() {
+		t.Errorf("an approved authorization request could not be driven to its end, so the requirement could not be judged: %s", t.describeUnhandled(res))
+	}
 	if res.Code() == "" {
 		hint := ""
 		if scopeRefusal(res.Error()) && t.Scope() == "" {
@@ -174,291 +264,6 @@ func (t *T) ObtainCode(m *Metadata, params url.Values) (string, *AuthorizationRe
 		t.Skipf("precondition not met: an approved authorization request yielded no code, so this requirement could not be exercised; the flow ended in %s%s", res.Describe(), hint)
 	}
 	return res.Code(), res
-}
-
-var taskPatterns sync.Map // string -> *regexp.Regexp
-
-func compiled(pattern string) *regexp.Regexp {
-	if re, ok := taskPatterns.Load(pattern); ok {
-		return re.(*regexp.Regexp)
-	}
-	re, err := regexp.Compile(pattern)
-	if err != nil {
-		re = regexp.MustCompile(regexp.QuoteMeta(pattern))
-	}
-	taskPatterns.Store(pattern, re)
-	return re
-}
-
-// pageState is what one poll of the page returns.
-type pageState struct {
-	Href    string `json:"href"`
-	Ready   string `json:"ready"`
-	Handled bool   `json:"handled"`
-	Matches []bool `json:"matches"`
-}
-
-func authorize(ctx context.Context, e *environment, session *browserSession, req AuthorizationRequest) (*AuthorizationResponse, error) {
-	res := &AuthorizationResponse{}
-	target, err := MergeQuery(req.Endpoint, req.Params)
-	if err != nil {
-		return res, fmt.Errorf("the authorization endpoint %q is not a URL: %w", req.Endpoint, err)
-	}
-	watch := req.WatchURI
-	if watch == "" {
-		watch = req.Params.Get("redirect_uri")
-	}
-	watchURL, err := url.Parse(watch)
-	if err != nil || watchURL.Host == "" {
-		watchURL = nil
-	}
-
-	tab, closeTab, err := session.tab(ctx, e, req.Endpoint, req.Fresh)
-	if err != nil {
-		return res, err
-	}
-	defer closeTab()
-
-	// The whole flow is bounded: a server that never settles cannot hang the run.
-	deadline := time.Now().Add(3 * e.cfg.Timeout)
-	flowCtx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
-
-	// The listener runs on chromedp's goroutine and may still fire while the
-	// tab closes, so it appends to navs under mu, and res gets a copy.
-	var (
-		mu   sync.Mutex
-		navs []Navigation
-	)
-	defer func() {
-		mu.Lock()
-		res.Navigations = slices.Clone(navs)
-		mu.Unlock()
-	}()
-	redirected := make(chan *url.URL, 1)
-	// Listen opens the tab with the tab's own context, so later actions each
-	// get their own deadline (chromedp ties the tab to its first call).
-	err = chromedp.Listen(tab, func(ev any) {
-		rw, ok := ev.(*network.EventRequestWillBeSent)
-		if !ok || rw.Type != network.ResourceTypeDocument || rw.Request == nil {
-			return
-		}
-		nav := Navigation{Method: rw.Request.Method, URL: rw.Request.URL + rw.Request.URLFragment}
-		if rw.RedirectResponse != nil {
-			nav.StatusBefore = int(rw.RedirectResponse.Status)
-		}
-		mu.Lock()
-		navs = append(navs, nav)
-		mu.Unlock()
-		if u, err := url.Parse(nav.URL); err == nil && watchURL != nil && u.Scheme == watchURL.Scheme && u.Host == watchURL.Host {
-			select {
-			case redirected <- u:
-			default:
-			}
-		}
-	})
-	if err != nil {
-		return res, fmt.Errorf("a browser tab could not be opened: %w", err)
-	}
-	if _, err := runWithin(flowCtx, tab, e.cfg.Timeout, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, t, network.Enable, network.EnableParams{}); err != nil {
-			return err
-		}
-		nav, err := cdp.Call(ctx, t, page.Navigate, page.NavigateParams{URL: target})
-		if err == nil && nav.ErrorText != "" {
-			err = errors.New(nav.ErrorText)
-		}
-		return err
-	})); err != nil {
-		// A navigation error (for example a redirect to an unresolvable host)
-		// is fine if the redirect was already seen.
-		select {
-		case u := <-redirected:
-			return finish(res, u), nil
-		default:
-		}
-		return res, fmt.Errorf("navigating to %s failed: %w", target, err)
-	}
-
-	tasks := e.cfg.Login.Tasks
-	runs := map[string]int{}
-	var lastHref string
-	stillSince := time.Now()
-	for {
-		select {
-		case u := <-redirected:
-			settleCallback(flowCtx, tab, u)
-			return finish(res, u), nil
-		default:
-		}
-		if time.Now().After(deadline) {
-			res.Page = capture(tab, e.cfg.Timeout)
-			return res, fmt.Errorf("the flow did not end within %s; it was on %s", 3*e.cfg.Timeout, res.Page.URL)
-		}
-		st, err := pollPage(flowCtx, tab, tasks)
-		if err != nil || st.Ready == "loading" {
-			// Mid-navigation: the document is being replaced.
-			sleep(flowCtx, 20*time.Millisecond)
-			continue
-		}
-		if st.Href != lastHref {
-			lastHref, stillSince = st.Href, time.Now()
-		}
-		if i := matchTask(tasks, st); i >= 0 && !st.Handled {
-			task := tasks[i]
-			runs[task.Name]++
-			if runs[task.Name] > 3 {
-				res.Page = capture(tab, e.cfg.Timeout)
-				return res, fmt.Errorf("the %q page came back %d times; check the login credentials and the task's steps", task.Name, runs[task.Name]-1)
-			}
-			if task.Consent {
-				res.ConsentShown = true
-			} else {
-				res.LoginShown = true
-			}
-			steps := task.Steps
-			if task.Consent && req.Deny {
-				steps = task.DenySteps
-			}
-			if err := runSteps(flowCtx, tab, e.cfg, steps); err != nil {
-				res.Page = capture(tab, e.cfg.Timeout)
-				return res, fmt.Errorf("task %q on %s: %w", task.Name, st.Href, err)
-			}
-			stillSince = time.Now()
-			continue
-		}
-		// A page a task already submitted is waiting for its navigation: a
-		// slow server (or a busy machine) must not look like "no redirect",
-		// so it gets the full timeout rather than the settle window.
-		settle := e.cfg.Settle
-		if st.Handled {
-			settle = e.cfg.Timeout
-		}
-		if st.Ready == "complete" && time.Since(stillSince) >= settle {
-			res.Page = capture(tab, e.cfg.Timeout)
-			return res, nil
-		}
-		sleep(flowCtx, 25*time.Millisecond)
-	}
-}
-
-// settleCallback waits until the tab has loaded the redirect target: closing
-// a tab mid-navigation costs Chrome about half a second, a wait for the
-// loopback callback page a few milliseconds.
-func settleCallback(ctx, tab context.Context, u *url.URL) {
-	want := u.Scheme + "://" + u.Host
-	deadline := time.Now().Add(time.Second)
-	for time.Now().Before(deadline) {
-		st, err := runWithin(ctx, tab, 500*time.Millisecond, chromedp.Evaluate[pageState](`({href: location.href, ready: document.readyState})`))
-		if err == nil && st.Ready == "complete" && (strings.HasPrefix(st.Href, want) || strings.HasPrefix(st.Href, "chrome-error:")) {
-			// Loaded, or failed to load (nothing listens there): either way
-			// the tab is no longer navigating.
-			return
-		}
-		sleep(ctx, 10*time.Millisecond)
-	}
-}
-
-func finish(res *AuthorizationResponse, u *url.URL) *AuthorizationResponse {
-	res.Redirected = true
-	res.URL = u
-	res.Query = u.Query()
-	// The fragment is parsed from its escaped form: decoding it twice would
-	// turn an encoded "+" or "&" in state into something else.
-	res.Fragment, _ = url.ParseQuery(u.EscapedFragment())
-	return res
-}
-
-func matchTask(tasks []Task, st pageState) int {
-	for i, task := range tasks {
-		if i >= len(st.Matches) || !st.Matches[i] {
-			continue
-		}
-		if task.URL != "" && !compiled(task.URL).MatchString(st.Href) {
-			continue
-		}
-		return i
-	}
-	return -1
-}
-
-// pollPage reads the page's URL, readiness, whether a task already ran on
-// this document, and which task selectors are present, in one round trip.
-func pollPage(ctx context.Context, tab context.Context, tasks []Task) (pageState, error) {
-	sels := make([]string, len(tasks))
-	for i, task := range tasks {
-		sels[i] = task.Selector
-	}
-	js, _ := json.Marshal(sels)
-	script := fmt.Sprintf(`(() => { const sels = %s; return {
-		href: location.href, ready: document.readyState, handled: !!window.__mcpConformanceHandled,
-		matches: sels.map(s => { try { return s === "" || !!document.querySelector(s); } catch (e) { return false; } }) }; })()`, js)
-	return runWithin(ctx, tab, 2*time.Second, chromedp.Evaluate[pageState](script))
-}
-
-// runSteps fills and clicks through one page. Values are set through the DOM
-// (with input and change events) rather than typed, which is fast and works
-// the same for every form; a click submits with the button's name and value.
-func runSteps(ctx context.Context, tab context.Context, cfg *Config, steps []Step) error {
-	for i, s := range steps {
-		sel, _ := json.Marshal(s.Selector)
-		var script string
-		switch s.Action {
-		case "fill":
-			val := strings.NewReplacer("${username}", cfg.Login.Username, "${password}", cfg.Login.Password).Replace(s.Value)
-			v, _ := json.Marshal(val)
-			script = fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) return false;
-				e.focus(); e.value = %s; e.dispatchEvent(new Event("input", {bubbles: true}));
-				e.dispatchEvent(new Event("change", {bubbles: true})); return true; })()`, sel, v)
-		case "click":
-			script = fmt.Sprintf(`(() => { const e = document.querySelector(%s); if (!e) return false;
-				window.__mcpConformanceHandled = true; e.click(); return true; })()`, sel)
-		default:
-			return fmt.Errorf("step %d: unknown action %q", i+1, s.Action)
-		}
-		ok, err := runWithin(ctx, tab, cfg.Timeout, chromedp.Evaluate[bool](script))
-		if err != nil {
-			return fmt.Errorf("step %d (%s %s): %w", i+1, s.Action, s.Selector, err)
-		}
-		if !ok {
-			return fmt.Errorf("step %d (%s %s): no element matches the selector", i+1, s.Action, s.Selector)
-		}
-	}
-	return nil
-}
-
-// capture records the page the browser is on, for the report.
-func capture(tab context.Context, timeout time.Duration) PageCapture {
-	var p PageCapture
-	ctx := context.Background()
-	p.URL, _ = runWithin(ctx, tab, timeout, chromedp.Location())
-	p.Text, _ = runWithin(ctx, tab, timeout, chromedp.Evaluate[string](`document.body ? document.body.innerText.slice(0, 4000) : ""`))
-	p.Screenshot, _ = runWithin(ctx, tab, timeout, chromedp.CaptureScreenshot())
-	return p
-}
-
-// runWithin runs one browser action with its own deadline inside the flow's.
-func runWithin[R any](parent, tab context.Context, d time.Duration, action chromedp.Action[R]) (R, error) {
-	ctx, cancel := context.WithTimeout(tab, d)
-	defer cancel()
-	stop := context.AfterFunc(parent, cancel)
-	defer stop()
-	return chromedp.Run(ctx, action)
-}
-
-func sleep(ctx context.Context, d time.Duration) {
-	select {
-	case <-ctx.Done():
-	case <-time.After(d):
-	}
-}
-
-func originOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return u.Scheme + "://" + u.Host
 }
 
 // AuthorizationError is how an authorization request that should be refused
@@ -484,6 +289,9 @@ func (t *T) ExpectAuthorizationRefused(res *AuthorizationResponse, what string, 
 	if code := res.Code(); code != "" || res.Fragment.Get("code") != "" {
 		t.Violation(want, "the server issued a code: "+res.Describe())
 		return AuthorizationError{}
+	}
+	if res.unhandledPage() {
+		t.Errorf("the authorization request could not be driven to its end, so whether it is refused could not be judged: %s", t.describeUnhandled(res))
 	}
 	if !res.Redirected {
 		msg := fmt.Sprintf("Expected: %s\nActual:   %s", want, res.Describe())

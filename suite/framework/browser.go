@@ -16,6 +16,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	"github.com/onsi/ginkgo/v2"
 )
@@ -199,11 +202,7 @@ type browserSession struct {
 // the ones whose certificates the browser is told to accept. Closing the tab
 // does not end the session.
 func (s *browserSession) tab(ctx context.Context, e *environment, endpoint string, fresh bool) (context.Context, context.CancelFunc, error) {
-	origins := []string{originOf(e.target.Issuer)}
-	if endpoint != "" {
-		origins = append(origins, originOf(endpoint))
-	}
-	root, err := e.browser.context(ctx, origins)
+	root, err := browserRoot(ctx, e, endpoint)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -211,17 +210,44 @@ func (s *browserSession) tab(ctx context.Context, e *environment, endpoint strin
 		tab, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 		return tab, cancel, nil
 	}
-	if s.ctx == nil {
-		s.ctx, s.cancel = chromedp.NewContext(root, chromedp.WithNewBrowserContext())
-		// The first run creates the browser context and its first tab, which
-		// stays open (and blank) for the life of the session.
-		if err := runWithinVoid(ctx, s.ctx, e.cfg.Timeout); err != nil {
-			s.close()
-			return nil, nil, fmt.Errorf("a browser context for the spec could not be created: %w", err)
-		}
+	if err := s.start(ctx, e, root); err != nil {
+		return nil, nil, err
 	}
 	tab, cancel := chromedp.NewContext(s.ctx)
 	return tab, cancel, nil
+}
+
+// browserRoot is the browser's root context, started if need be, trusting
+// the certificates of the issuer's origin and the endpoint's.
+func browserRoot(ctx context.Context, e *environment, endpoint string) (context.Context, error) {
+	origins := []string{originOf(e.target.Issuer)}
+	if endpoint != "" {
+		origins = append(origins, originOf(endpoint))
+	}
+	return e.browser.context(ctx, origins)
+}
+
+// ensure starts the spec's browser context if it does not exist yet.
+func (s *browserSession) ensure(ctx context.Context, e *environment, endpoint string) error {
+	root, err := browserRoot(ctx, e, endpoint)
+	if err != nil {
+		return err
+	}
+	return s.start(ctx, e, root)
+}
+
+func (s *browserSession) start(ctx context.Context, e *environment, root context.Context) error {
+	if s.ctx != nil {
+		return nil
+	}
+	s.ctx, s.cancel = chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+	// The first run creates the browser context and its first tab, which
+	// stays open (and blank) for the life of the session.
+	if err := runWithinVoid(ctx, s.ctx, e.cfg.Timeout); err != nil {
+		s.close()
+		return fmt.Errorf("a browser context for the spec could not be created: %w", err)
+	}
+	return nil
 }
 
 // close disposes of the browser context and everything in it.
@@ -232,14 +258,14 @@ func (s *browserSession) close() {
 	s.ctx, s.cancel = nil, nil
 }
 
-// runWithinVoid runs no action in tab with a deadline: it makes chromedp
-// create the tab (and its browser context) now.
-func runWithinVoid(parent, tab context.Context, d time.Duration) error {
+// runWithinVoid runs actions (none: it makes chromedp create the tab and its
+// browser context now) in tab with a deadline inside parent's.
+func runWithinVoid(parent, tab context.Context, d time.Duration, actions ...chromedp.Action[chromedp.Void]) error {
 	ctx, cancel := context.WithTimeout(tab, d)
 	defer cancel()
 	stop := context.AfterFunc(parent, cancel)
 	defer stop()
-	return chromedp.Do(ctx)
+	return chromedp.Do(ctx, actions...)
 }
 
 // BrowserTab opens a new tab in the spec's browser context, which the spec's
@@ -264,4 +290,89 @@ func (t *T) BrowserTab(fresh bool) (context.Context, context.CancelFunc) {
 		t.Errorf("the browser could not open a tab, so the requirement could not be judged: %v", err)
 	}
 	return tab, cancel
+}
+
+// pushCookies gives the spec's browser context the cookies of the spec's
+// store, so that a flow the form agent began (a login) goes on in the
+// browser with the same session.
+func (s *browserSession) pushCookies(ctx context.Context, e *environment, endpoint string, jar *cookieStore) error {
+	cookies := jar.all()
+	if len(cookies) == 0 && s.ctx == nil {
+		return nil
+	}
+	if err := s.ensure(ctx, e, endpoint); err != nil {
+		return err
+	}
+	params := make([]*network.CookieParam, 0, len(cookies))
+	for _, c := range cookies {
+		p := &network.CookieParam{Name: c.Name, Value: c.Value, Path: c.Path, Secure: c.Secure, HTTPOnly: c.HttpOnly, SameSite: cdpSameSite(c.SameSite)}
+		if c.hostOnly {
+			scheme := "http"
+			if c.Secure {
+				scheme = "https"
+			}
+			p.URL = scheme + "://" + c.Domain + c.Path
+		} else {
+			p.Domain = "." + c.Domain
+		}
+		if !c.Expires.IsZero() {
+			p.Expires = cdp.TimeSinceEpoch(float64(c.Expires.UnixMilli()) / 1000)
+		}
+		params = append(params, p)
+	}
+	c := chromedp.FromContext(s.ctx)
+	return runWithinVoid(ctx, s.ctx, e.cfg.Timeout, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, c.Browser, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: c.BrowserContextID}); err != nil {
+			return err
+		}
+		if len(params) == 0 {
+			return nil
+		}
+		_, err := cdp.Call(ctx, c.Browser, storage.SetCookies, storage.SetCookiesParams{Cookies: params, BrowserContextID: c.BrowserContextID})
+		return err
+	}))
+}
+
+// pullCookies makes the spec's store hold the browser context's cookies
+// after a browser flow, so that the next flow of the spec, whichever engine
+// drives it, has the same session.
+func (s *browserSession) pullCookies(ctx context.Context, e *environment, jar *cookieStore) {
+	if s.ctx == nil {
+		return
+	}
+	c := chromedp.FromContext(s.ctx)
+	var got []*network.Cookie
+	err := runWithinVoid(ctx, s.ctx, e.cfg.Timeout, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		res, err := cdp.Call(ctx, c.Browser, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: c.BrowserContextID})
+		if err == nil {
+			got = res.Cookies
+		}
+		return err
+	}))
+	if err != nil {
+		return // the store keeps what it had; the next flow logs in again
+	}
+	out := make([]storedCookie, 0, len(got))
+	for _, ck := range got {
+		sc := storedCookie{Cookie: http.Cookie{Name: ck.Name, Value: ck.Value, Path: ck.Path, Secure: ck.Secure, HttpOnly: ck.HTTPOnly}}
+		sc.Domain = strings.TrimPrefix(ck.Domain, ".")
+		sc.hostOnly = !strings.HasPrefix(ck.Domain, ".")
+		if !ck.Session && ck.Expires > 0 {
+			sc.Expires = time.Unix(int64(ck.Expires), 0)
+		}
+		out = append(out, sc)
+	}
+	jar.replace(out)
+}
+
+func cdpSameSite(s http.SameSite) network.CookieSameSite {
+	switch s {
+	case http.SameSiteStrictMode:
+		return network.CookieSameSiteStrict
+	case http.SameSiteLaxMode:
+		return network.CookieSameSiteLax
+	case http.SameSiteNoneMode:
+		return network.CookieSameSiteNone
+	}
+	return ""
 }

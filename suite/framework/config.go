@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -84,6 +85,13 @@ type Config struct {
 	Clients ClientsConfig `yaml:"clients"`
 	// Login automates the login and consent pages.
 	Login LoginConfig `yaml:"login"`
+	// BrowserOnly drives every authorization flow in the browser, never
+	// through the HTTP form agent (slower; for servers whose pages the agent
+	// misreads).
+	BrowserOnly bool `yaml:"browser_only"`
+	// ExplainLogin runs one authorization request through the login tasks
+	// and reports every step with a screenshot, instead of testing.
+	ExplainLogin bool `yaml:"-"`
 	// List prints the catalog instead of testing.
 	List bool `yaml:"-"`
 	// ConfigFile is the YAML file the rest was read from, if any.
@@ -134,13 +142,59 @@ type Task struct {
 	DenySteps []Step `yaml:"deny_steps"`
 }
 
-// Step is one browser command: fill a field or click an element.
+// Step is one command on a page: fill a field, select an option, click an
+// element, wait for an element or a URL, or wait a while.
 type Step struct {
-	// Action is "fill" or "click".
-	Action   string `yaml:"action"`
+	// Action is fill, select, click, wait_for, wait_url or wait.
+	Action string `yaml:"action"`
+	// Selector is the CSS selector of the element (fill, select, click,
+	// wait_for).
 	Selector string `yaml:"selector"`
-	// Value for fill; ${username} and ${password} are replaced.
+	// Value for fill and select; ${username}, ${password} and ${env:NAME}
+	// are replaced, and what they stand for never appears in a report.
 	Value string `yaml:"value"`
+	// URL is the regular expression wait_url waits for the page URL to match.
+	URL string `yaml:"url"`
+	// Duration is how long wait waits.
+	Duration time.Duration `yaml:"duration"`
+	// Timeout bounds the step (default: --timeout).
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// stepActions are the actions a step may have; the form agent runs the
+// first three on a page's HTML, the others need the browser.
+var stepActions = []string{"fill", "select", "click", "wait_for", "wait_url", "wait"}
+
+// describe names the step in messages.
+func (s Step) describe() string {
+	switch s.Action {
+	case "wait_url":
+		return fmt.Sprintf("wait_url %q", s.URL)
+	case "wait":
+		return fmt.Sprintf("wait %s", s.Duration)
+	}
+	return s.Action + " " + s.Selector
+}
+
+// validate returns what is wrong with the step ("" if nothing).
+func (s Step) validate() string {
+	switch {
+	case !slices.Contains(stepActions, s.Action):
+		return fmt.Sprintf("action %q is not one of %s", s.Action, strings.Join(stepActions, ", "))
+	case s.Action == "wait_url" && s.URL == "":
+		return "wait_url needs url (a regular expression)"
+	case s.Action == "wait_url":
+		if _, err := regexp.Compile(s.URL); err != nil {
+			return fmt.Sprintf("url %q is not a regular expression: %v", s.URL, err)
+		}
+	case s.Action == "wait" && (s.Duration <= 0 || s.Duration > time.Minute):
+		return "wait needs a duration between 1ms and 1m, such as 2s"
+	case s.Action != "wait" && s.Selector == "":
+		return "selector is empty"
+	case s.Timeout < 0 || s.Timeout > 5*time.Minute:
+		return fmt.Sprintf("timeout %s is out of range (at most 5m)", s.Timeout)
+	}
+	return ""
 }
 
 // DefaultLogin is the built-in profile for the bundled reference server.
@@ -200,6 +254,8 @@ var flagSpecs = []flagSpec{
 	{name: "report-dir", usage: "directory for junit.xml, conformance.json and conformance.md", set: setString(func(c *Config) *string { return &c.ReportDir })},
 	{name: "timeout", usage: "bound on every HTTP request and browser action", set: setDuration(func(c *Config) *time.Duration { return &c.Timeout })},
 	{name: "settle", usage: "how long a page must stay still before the suite decides no redirect follows", set: setDuration(func(c *Config) *time.Duration { return &c.Settle })},
+	boolFlag("browser-only", "drive every authorization flow in the browser, never through the HTTP form agent", func(c *Config) *bool { return &c.BrowserOnly }),
+	boolFlag("explain-login", "run one authorization request through the login tasks, report every step with a screenshot, and exit", func(c *Config) *bool { return &c.ExplainLogin }),
 	boolFlag("list", "print the requirement catalog with spec counts and exit", func(c *Config) *bool { return &c.List }),
 }
 
@@ -447,12 +503,14 @@ func (c *Config) validate() []error {
 		if t.URL == "" && t.Selector == "" {
 			add("login.tasks[%d] (%s): give a url pattern or a selector, or the task matches every page", i, t.Name)
 		}
-		for j, s := range append(slices.Clone(t.Steps), t.DenySteps...) {
-			if s.Action != "fill" && s.Action != "click" {
-				add("login.tasks[%d].steps[%d]: action %q is not fill or click", i, j, s.Action)
+		if t.URL != "" {
+			if _, err := regexp.Compile(t.URL); err != nil {
+				add("login.tasks[%d] (%s): url %q is not a regular expression: %v", i, t.Name, t.URL, err)
 			}
-			if s.Selector == "" {
-				add("login.tasks[%d].steps[%d]: selector is empty", i, j)
+		}
+		for j, s := range append(slices.Clone(t.Steps), t.DenySteps...) {
+			if problem := s.validate(); problem != "" {
+				add("login.tasks[%d] (%s), step %d: %s", i, t.Name, j+1, problem)
 			}
 		}
 	}

@@ -387,9 +387,7 @@ func markdown(rep *Report) string {
 				if withEvidence && s.Evidence != "" {
 					fmt.Fprintf(&b, "\n<details><summary>evidence</summary>\n\n```\n%s\n```\n</details>\n", strings.TrimSpace(s.Evidence))
 				}
-				if s.Screenshot != "" {
-					fmt.Fprintf(&b, "\n![page](%s)\n", s.Screenshot)
-				}
+				writePage(&b, s.SpecVerdict)
 			}
 		}
 	}
@@ -420,10 +418,23 @@ func couldNotJudge(b *strings.Builder, rep *Report) {
 			if s.Evidence != "" {
 				fmt.Fprintf(b, "\n<details><summary>evidence</summary>\n\n```\n%s\n```\n</details>\n", strings.TrimSpace(s.Evidence))
 			}
-			if s.Screenshot != "" {
-				fmt.Fprintf(b, "\n![page](%s)\n", s.Screenshot)
-			}
+			writePage(b, s.SpecVerdict)
 		}
+	}
+}
+
+// writePage links the last page a browser spec saw: its URL, screenshot and
+// HTML.
+func writePage(b *strings.Builder, s SpecVerdict) {
+	if s.PageURL != "" {
+		fmt.Fprintf(b, "\nLast page: `%s`", s.PageURL)
+		if s.PageHTML != "" {
+			fmt.Fprintf(b, " ([HTML](%s))", s.PageHTML)
+		}
+		b.WriteString("\n")
+	}
+	if s.Screenshot != "" {
+		fmt.Fprintf(b, "\n![page](%s)\n", s.Screenshot)
 	}
 }
 
@@ -431,23 +442,25 @@ func mdCell(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "
 
 var unsafeFile = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
-// saveScreenshot writes the last page capture of a spec under the report
-// directory and returns its path relative to it.
-func saveScreenshot(dir, id string, pages []PageCapture) string {
-	for i := len(pages) - 1; i >= 0; i-- {
-		if len(pages[i].Screenshot) == 0 {
-			continue
-		}
-		rel := filepath.Join("screenshots", unsafeFile.ReplaceAllString(id, "_")+"-"+RandomString(3)+".png")
-		if err := os.MkdirAll(filepath.Join(dir, "screenshots"), 0o755); err != nil {
-			return ""
-		}
-		if err := os.WriteFile(filepath.Join(dir, rel), pages[i].Screenshot, 0o644); err != nil {
-			return ""
-		}
-		return rel
+// savePage writes the last page capture of a spec under the report
+// directory: its screenshot and its HTML (secrets masked). It returns their
+// paths relative to the directory, and the page's URL (masked).
+func savePage(dir, id string, pages []PageCapture) (screenshot, html, pageURL string) {
+	if len(pages) == 0 {
+		return "", "", ""
 	}
-	return ""
+	p := pages[len(pages)-1]
+	base := filepath.Join("pages", unsafeFile.ReplaceAllString(id, "_")+"-"+RandomString(3))
+	if err := os.MkdirAll(filepath.Join(dir, "pages"), 0o755); err != nil {
+		return "", "", Redact(p.URL)
+	}
+	if len(p.Screenshot) > 0 && os.WriteFile(filepath.Join(dir, base+".png"), p.Screenshot, 0o644) == nil {
+		screenshot = base + ".png"
+	}
+	if p.HTML != "" && os.WriteFile(filepath.Join(dir, base+".html"), []byte(Redact(p.HTML)), 0o644) == nil {
+		html = base + ".html"
+	}
+	return screenshot, html, Redact(p.URL)
 }
 
 // EnsureDiscovery probes the target if no spec of this process did, so the

@@ -20,9 +20,19 @@ import (
 // SpecOption adjusts how a spec is declared.
 type SpecOption func(*specDef)
 
-// Browser marks a spec that drives the authorization endpoint in Chrome. It
-// gets the label "browser", so --label-filter='!browser' runs HTTP-only specs.
+// Browser marks a spec that drives the authorization endpoint (through the
+// form agent or Chrome). It gets the label "browser", so
+// --label-filter='!browser' runs the HTTP-only specs.
 func Browser(d *specDef) { d.labels = append(d.labels, "browser") }
+
+// Slow marks a spec that takes minutes (a code lifetime, a brute-force
+// probe). It gets the label "slow" and runs only when the label filter names
+// slow (--label-filter=slow, or 'tokens && slow'); otherwise it is left out
+// of the run and its requirement reports UNTESTED.
+func Slow(d *specDef) { d.labels = append(d.labels, "slow") }
+
+// slowSelected reports whether the run's label filter asks for slow specs.
+func slowSelected() bool { return strings.Contains(ginkgo.GinkgoLabelFilter(), "slow") }
 
 type specDef struct {
 	id       string
@@ -121,6 +131,9 @@ func DefineSpecs() {
 		}
 		ginkgo.Describe("["+area+"]", ginkgo.Label(area), func() {
 			for _, d := range specs {
+				if slices.Contains(d.labels, "slow") && !slowSelected() {
+					continue
+				}
 				req, _ := catalog.Lookup(d.id)
 				labels := append([]string{req.ID, req.Level.Label(), strings.ToLower(req.Priority)}, d.labels...)
 				labels = slices.Compact(slices.Sorted(slices.Values(labels)))
@@ -155,14 +168,22 @@ type T struct {
 	learnedScope string
 	// browser is the spec's own browser context, made on its first flow.
 	browser browserSession
+	// jar is the spec's cookies, shared by its flows in the form agent and
+	// the browser alike.
+	jar *cookieStore
 }
 
 // PageCapture is what the browser showed when a flow ended without a redirect
-// or a step failed: its URL, its text and a screenshot.
+// or a step failed: its URL, the status of its document, its text, HTML and a
+// screenshot, and the forms it has.
 type PageCapture struct {
-	URL        string
-	Text       string
-	Screenshot []byte
+	URL         string
+	Status      int
+	Text        string
+	HTML        string
+	Screenshot  []byte
+	HasPassword bool
+	Forms       []pageForm
 }
 
 // stop unwinds a spec body after Failf or Skipf; runSpec recovers it.
@@ -209,10 +230,16 @@ func (t *T) conclude(cfg *Config, specText string) {
 	if t.Requirement.Hardening && verdict == Warn {
 		reason = "[hardening] " + reason
 	}
-	sv := SpecVerdict{ID: t.Requirement.ID, Spec: specText, Verdict: verdict, Reason: reason, Notes: t.notes, Finding: t.findings}
+	// Everything a report or the terminal shows passes the redactor.
+	findings := make([]Finding, len(t.findings))
+	for i, f := range t.findings {
+		findings[i] = Finding{Verdict: f.Verdict, Message: Redact(f.Message)}
+	}
+	sv := SpecVerdict{ID: t.Requirement.ID, Spec: specText, Verdict: verdict, Reason: Redact(reason), Notes: redactAll(t.notes), Finding: findings}
+	reason = sv.Reason
 	if verdict == Fail || verdict == Warn || verdict == Error {
-		sv.Evidence = t.evidence()
-		sv.Screenshot = saveScreenshot(cfg.ReportDir, t.Requirement.ID, t.pages)
+		sv.Evidence = Redact(t.evidence())
+		sv.Screenshot, sv.PageHTML, sv.PageURL = savePage(cfg.ReportDir, t.Requirement.ID, t.pages)
 	}
 	expected := cfg.Expected(t.Requirement.ID)
 	sv.ExpectedFailure = verdict == Fail && expected

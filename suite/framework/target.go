@@ -49,6 +49,13 @@ func Setup(cfg *Config, issuer string) error {
 	}
 	e.transport = transport
 	e.target = &Target{Issuer: issuer, Resource: cfg.Resource}
+	// Configured credentials never appear in a report (redact.go).
+	RegisterSecret(cfg.Login.Password)
+	for _, c := range []*ClientConfig{cfg.Clients.Public, cfg.Clients.Confidential} {
+		if c != nil {
+			RegisterSecret(c.ClientSecret)
+		}
+	}
 	e.callback, err = startCallbackServer(cfg.loopbackListenAddrs())
 	if err != nil {
 		e.setupErr = fmt.Errorf("the loopback listener that receives authorization redirects could not start: %w", err)
@@ -371,6 +378,10 @@ func (t *T) Register(endpoint string, metadata map[string]any) (*Client, error) 
 	c := &Client{Registration: doc}
 	c.ID, _ = MemberString(doc, "client_id")
 	c.Secret, _ = MemberString(doc, "client_secret")
+	RegisterSecret(c.Secret)
+	if rat, ok := MemberString(doc, "registration_access_token"); ok {
+		RegisterSecret(rat)
+	}
 	c.AuthMethod, _ = MemberString(doc, "token_endpoint_auth_method")
 	if c.ID == "" {
 		return nil, fmt.Errorf("registration response has no client_id: %s", Snippet(e.Body, 200))

@@ -68,6 +68,11 @@ func ParseTokenResponse(e *Exchange) (*TokenResponse, error) {
 	}
 	tr.RefreshToken, _ = MemberString(doc, "refresh_token")
 	tr.Scope, _ = MemberString(doc, "scope")
+	RegisterSecret(tr.AccessToken)
+	RegisterSecret(tr.RefreshToken)
+	if id, ok := MemberString(doc, "id_token"); ok {
+		RegisterSecret(id)
+	}
 	return tr, nil
 }
 

@@ -77,8 +77,12 @@ type SpecVerdict struct {
 	ExpectedFailure bool `json:"expected_failure,omitempty"`
 	// Evidence holds the HTTP exchanges and page captures of a FAIL or WARN.
 	Evidence string `json:"evidence,omitempty"`
-	// Screenshot is the path of a page capture, relative to the report dir.
+	// Screenshot and PageHTML are the paths of the last page's capture
+	// (PNG, and its HTML with secrets masked), relative to the report dir;
+	// PageURL is that page's URL.
 	Screenshot string `json:"screenshot,omitempty"`
+	PageHTML   string `json:"page_html,omitempty"`
+	PageURL    string `json:"page_url,omitempty"`
 }
 
 const verdictEntry = "conformance-verdict"
