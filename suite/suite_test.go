@@ -4,10 +4,12 @@
 package suite
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega"
@@ -55,9 +57,52 @@ func TestConformance(t *testing.T) {
 		}
 		return
 	}
+	if cfg.ExplainLogin {
+		if err := explainLogin(); err != nil {
+			exitCode = framework.ExitAborted
+			t.Fatal(err)
+		}
+		exitCode = framework.ExitConformant
+		return
+	}
 	framework.DefineSpecs()
 	gomega.RegisterFailHandler(ginkgo.Fail)
 	ginkgo.RunSpecs(t, "MCP OAuth conformance")
+}
+
+// explainLogin runs --explain-login against the target (or a bundled
+// reference server started for it) instead of the specs.
+func explainLogin() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	issuer := cfg.Target
+	switch {
+	case issuer == "" && cfg.MCPServer != "":
+		pr, err := framework.DiscoverProtectedResource(ctx, cfg, cfg.MCPServer)
+		if err != nil {
+			return err
+		}
+		issuer = pr.AuthorizationServers[0]
+		if cfg.Resource == "" {
+			cfg.Resource = pr.Resource
+		}
+	case issuer == "":
+		inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as"})
+		if err != nil {
+			return err
+		}
+		defer inst.Close()
+		issuer = inst.Issuer
+		cfg.SetEmbeddedCA(inst.CACertPEM)
+		if cfg.Resource == "" {
+			cfg.Resource = inst.Origin + "/mcp"
+		}
+	}
+	if err := framework.Setup(cfg, issuer); err != nil {
+		return err
+	}
+	defer framework.Teardown()
+	return framework.ExplainLogin(ctx, os.Stdout)
 }
 
 // handoff is what process 1 tells the others about the target.
