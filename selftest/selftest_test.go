@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -234,6 +235,29 @@ func TestEverySpecCanFail(t *testing.T) {
 		req, _ := catalog.Lookup(id)
 		if n > 0 && !proven[id] && req.Level != catalog.May {
 			t.Errorf("%s has %d spec(s) but no reference-server fault is mapped to it, so no run proves it can fail", id, n)
+		}
+	}
+}
+
+// TestChecksDocumented: docs/checks.md tells the truth about which
+// requirements are checked. Every requirement with a spec has its checks
+// text in the catalog and is not marked untestable; a requirement with checks
+// text has a spec, or the page would describe a check that no run makes.
+func TestChecksDocumented(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the suite")
+	}
+	counts := specCounts(t)
+	for _, id := range slices.Sorted(maps.Keys(counts)) {
+		n := counts[id]
+		req, _ := catalog.Lookup(id)
+		switch {
+		case n > 0 && req.Untestable != "":
+			t.Errorf("%s has %d spec(s) but is marked untestable in suite/catalog/requirements.yaml; remove untestable and give it checks", id, n)
+		case n > 0 && req.Checks == nil:
+			t.Errorf("%s has %d spec(s) but no checks (sent, passes, otherwise) in suite/catalog/requirements.yaml; add them and run `%s`", id, n, catalog.ChecksCommand)
+		case n == 0 && req.Checks != nil:
+			t.Errorf("%s has checks in suite/catalog/requirements.yaml but no spec, so %s would describe a check no run makes", id, catalog.ChecksPagePath)
 		}
 	}
 }

@@ -6,10 +6,12 @@
 package catalog
 
 import (
+	"bytes"
 	_ "embed"
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
@@ -70,6 +72,23 @@ type Requirement struct {
 	// Hardening marks a policy of this suite that no specification mandates:
 	// a violation is reported as a labelled WARN, never as a FAIL.
 	Hardening bool `yaml:"hardening,omitempty"`
+	// Checks says how the specs check the requirement; docs/checks.md shows
+	// it. Nil while the requirement has no spec.
+	Checks *Checks `yaml:"checks,omitempty"`
+	// Untestable is why the requirement cannot be observed from outside the
+	// server. Such a requirement has no spec and no Checks.
+	Untestable string `yaml:"untestable,omitempty"`
+}
+
+// Checks is a requirement's row of docs/checks.md, in the conventions of
+// docs/checks-source.md (STD-AUTHZ, "Every document", "(browser)").
+type Checks struct {
+	// Sent is what the specs send: requests and flows.
+	Sent string `yaml:"sent"`
+	// Passes is what the specs accept.
+	Passes string `yaml:"passes"`
+	// Otherwise is what FAILs, WARNs, SKIPs or is only INFO.
+	Otherwise string `yaml:"otherwise"`
 }
 
 //go:embed requirements.yaml
@@ -95,26 +114,66 @@ var Areas = []string{
 }
 
 func load() {
+	all, byID, loadErr = parse(data)
+}
+
+// parse decodes and validates a catalog. Keys the Requirement type does not
+// know are errors, so that a misspelt "check:" or "pass:" is not silently
+// dropped.
+func parse(data []byte) ([]Requirement, map[string]int, error) {
 	var doc struct {
 		Requirements []Requirement `yaml:"requirements"`
 	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		loadErr = fmt.Errorf("the embedded requirement catalog is not valid YAML: %w", err)
-		return
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		return nil, nil, fmt.Errorf("the requirement catalog is not valid: %w", err)
 	}
-	all = doc.Requirements
-	byID = make(map[string]int, len(all))
-	for i, r := range all {
+	// A key with no value ("checks:" alone) or an empty string
+	// (untestable: "") decodes like an absent key; a second, untyped
+	// decoding tells them apart.
+	var raw struct {
+		Requirements []map[string]any `yaml:"requirements"`
+	}
+	if err := yaml.Unmarshal(data, &raw); err != nil {
+		return nil, nil, fmt.Errorf("the requirement catalog is not valid YAML: %w", err)
+	}
+	reqs := doc.Requirements
+	index := make(map[string]int, len(reqs))
+	for i, r := range reqs {
+		if key := emptyKey(raw.Requirements[i]); key != "" {
+			return nil, nil, fmt.Errorf("catalog entry %s: %s has no value", r.ID, key)
+		}
 		if err := r.validate(); err != nil {
-			loadErr = err
-			return
+			return nil, nil, err
 		}
-		if _, dup := byID[r.ID]; dup {
-			loadErr = fmt.Errorf("the requirement catalog lists %s twice", r.ID)
-			return
+		if _, dup := index[r.ID]; dup {
+			return nil, nil, fmt.Errorf("the requirement catalog lists %s twice", r.ID)
 		}
-		byID[r.ID] = i
+		index[r.ID] = i
 	}
+	return reqs, index, nil
+}
+
+// emptyKey returns the first key, in sorted order, whose value is null or a
+// blank string, or "".
+func emptyKey(m map[string]any) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		switch v := m[k].(type) {
+		case nil:
+			return k
+		case string:
+			if strings.TrimSpace(v) == "" {
+				return k
+			}
+		}
+	}
+	return ""
 }
 
 func (r Requirement) validate() error {
@@ -133,6 +192,17 @@ func (r Requirement) validate() error {
 		return fmt.Errorf("catalog entry %s has no summary", r.ID)
 	case r.Hardening && r.Level.Mandatory():
 		return fmt.Errorf("catalog entry %s: a hardening policy cannot be %s", r.ID, r.Level)
+	case r.Checks != nil && r.Untestable != "":
+		return fmt.Errorf("catalog entry %s has both checks and untestable: a requirement the suite checks is not untestable", r.ID)
+	}
+	if r.Checks != nil {
+		for _, f := range []struct{ key, value string }{
+			{"sent", r.Checks.Sent}, {"passes", r.Checks.Passes}, {"otherwise", r.Checks.Otherwise},
+		} {
+			if strings.TrimSpace(f.value) == "" {
+				return fmt.Errorf("catalog entry %s: checks needs sent, passes and otherwise; %s is missing or empty", r.ID, f.key)
+			}
+		}
 	}
 	return nil
 }
