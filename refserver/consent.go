@@ -42,6 +42,7 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	code := s.newCodeValue(p.CodeChallenge)
+	s.issued(IssuedCode, code)
 	s.store.addCode(code, &authorizationCode{
 		authorizationRequest: p.authorizationRequest,
 		Subject:              sess.Subject,

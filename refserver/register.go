@@ -167,6 +167,7 @@ func (s *Server) newClient(req registrationRequest) (*client, *oauthError) {
 			return nil, newError(errInvalidClientMetadata, "The scope %s is unknown; scopes_supported in the metadata lists the known ones.", sc)
 		}
 	}
+	s.issued(IssuedClientSecret, c.Secret)
 	return c, nil
 }
 

@@ -25,6 +25,11 @@ type Options struct {
 	Resources []string // accepted resource indicators (RFC 8707); default: {origin}/mcp and {origin}/other/mcp
 	Scopes    []string // default: DefaultScopes; the first is granted when scope is omitted
 	Now       func() time.Time
+	// Clients are registered at start, as pre-registered clients.
+	Clients []StaticClient
+	// OnIssue, when set, is told every credential the server issues (codes,
+	// tokens, client secrets), for tests that check nothing leaks them.
+	OnIssue func(kind, value string)
 
 	CodeLifetime, AccessTokenLifetime, RefreshTokenLifetime time.Duration // defaults 60s, 5m, 24h
 }
@@ -51,6 +56,7 @@ type Server struct {
 	resources  []string
 	scopes     []string
 	now        func() time.Time
+	onIssue    func(kind, value string)
 
 	codeLifetime, accessTokenLifetime, refreshTokenLifetime time.Duration
 
@@ -122,6 +128,8 @@ func New(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.onIssue = opts.OnIssue
+	s.addStaticClients(opts.Clients)
 	s.mux = s.routes()
 	return s, nil
 }

@@ -228,6 +228,7 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 		return nil, err
 	}
 	resp.RefreshToken = next
+	s.issued(IssuedRefreshToken, next)
 	return resp, nil
 }
 
@@ -240,6 +241,7 @@ func (s *Server) issueTokens(c *client, subject string, scopes []string, resourc
 		return nil, err
 	}
 	resp.RefreshToken = randomToken()
+	s.issued(IssuedRefreshToken, resp.RefreshToken)
 	s.store.addRefreshToken(resp.RefreshToken, &refreshToken{
 		FamilyID:  familyID,
 		ClientID:  c.ID,
@@ -275,6 +277,7 @@ func (s *Server) accessToken(c *client, subject string, scopes []string, resourc
 	if err != nil {
 		return nil, &oauthError{Code: errServerError, Description: "The access token could not be signed.", status: http.StatusInternalServerError}
 	}
+	s.issued(IssuedAccessToken, signed)
 	return &tokenResponse{
 		AccessToken: signed,
 		TokenType:   "Bearer",
