@@ -32,6 +32,9 @@ var (
 	// exitCode is what the run's verdicts call for (README, "Exit codes"),
 	// set by the process that writes the reports; -1 when it is not that one.
 	exitCode = -1
+	// result is the run's report, kept by the process that wrote it so
+	// that the run ends with its summary.
+	result *framework.Report
 )
 
 // TestMain exits with the code the verdicts call for: 0 conformant, 1 a FAIL,
@@ -39,6 +42,9 @@ var (
 // go test and the ginkgo CLI turn any non-zero code into their own 1.
 func TestMain(m *testing.M) {
 	code := m.Run()
+	if result != nil {
+		result.Summary(os.Stdout)
+	}
 	if exitCode >= 0 && (code == 0 || exitCode != framework.ExitConformant) {
 		code = exitCode
 	}
@@ -67,7 +73,17 @@ func TestConformance(t *testing.T) {
 	}
 	framework.DefineSpecs()
 	gomega.RegisterFailHandler(ginkgo.Fail)
-	ginkgo.RunSpecs(t, "MCP OAuth conformance")
+	suiteConfig, reporterConfig := ginkgo.GinkgoConfiguration()
+	if !isTerminal(os.Stdout) {
+		// No colour codes in a CI log or a file.
+		reporterConfig.NoColor = true
+	}
+	ginkgo.RunSpecs(t, "MCP OAuth conformance", suiteConfig, reporterConfig)
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 // explainLogin runs --explain-login against the target (or a bundled
@@ -173,5 +189,6 @@ var _ = ginkgo.ReportAfterSuite("conformance reports", func(r ginkgo.Report) {
 	case cfg.MCPServer != "" && target == "":
 		target = "the authorization server of " + cfg.MCPServer
 	}
-	exitCode = framework.ReportAfterSuite(r, cfg, target).ExitCode()
+	result = framework.ReportAfterSuite(r, cfg, target)
+	exitCode = result.ExitCode()
 })

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -20,12 +22,18 @@ import (
 
 // Report is conformance.json: one entry per catalog requirement.
 type Report struct {
-	Target     string          `json:"target"`
-	MCPVersion string          `json:"mcp_version"`
-	Strict     bool            `json:"strict"`
-	Started    time.Time       `json:"started"`
-	Finished   time.Time       `json:"finished"`
-	Discovery  []DiscoveryLine `json:"discovery,omitempty"`
+	// Target is what was tested; MCPServer the MCP server whose protected
+	// resource side was tested too ("" when none).
+	Target     string `json:"target"`
+	MCPServer  string `json:"mcp_server,omitempty"`
+	MCPVersion string `json:"mcp_version"`
+	// SuiteVersion is the version (and VCS revision) of the suite that ran.
+	SuiteVersion string          `json:"suite_version"`
+	ReportDir    string          `json:"-"`
+	Strict       bool            `json:"strict"`
+	Started      time.Time       `json:"started"`
+	Finished     time.Time       `json:"finished"`
+	Discovery    []DiscoveryLine `json:"discovery,omitempty"`
 	// Status is "completed", or "aborted" when the run stopped before every
 	// selected spec could run (AbortReason says why).
 	Status      string `json:"status"`
@@ -82,7 +90,8 @@ func ReportAfterSuite(r ginkgo.Report, cfg *Config, target string) *Report {
 
 // BuildReport folds the Ginkgo report into per-requirement verdicts.
 func BuildReport(r ginkgo.Report, cfg *Config, target string) *Report {
-	rep := &Report{Target: target, MCPVersion: cfg.MCPVersion, Strict: cfg.Strict, Started: r.StartTime, Finished: r.EndTime, Status: "completed", Totals: map[Verdict]int{}}
+	rep := &Report{Target: target, MCPServer: cfg.MCPServer, MCPVersion: cfg.MCPVersion, SuiteVersion: suiteVersion(), ReportDir: cfg.ReportDir,
+		Strict: cfg.Strict, Started: r.StartTime, Finished: r.EndTime, Status: "completed", Totals: map[Verdict]int{}}
 	if e := env.Load(); e != nil && e.setupErr != nil {
 		rep.Status, rep.AbortReason = "aborted", "the suite could not be set up: "+e.setupErr.Error()
 	}
@@ -225,13 +234,21 @@ func WriteReports(rep *Report, dir string) error {
 }
 
 type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	Name    string   `xml:"name,attr"`
+	// Properties carry the run's status, profile, target and suite version
+	// (the same as conformance.json).
+	Properties []junitProperty `xml:"properties>property"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Suites     []junitSuite    `xml:"testsuite"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitSuite struct {
@@ -264,7 +281,10 @@ type junitMessage struct {
 // SKIP are skipped with the verdict in the message, so dashboards show them
 // without failing.
 func junitXML(rep *Report) ([]byte, error) {
-	out := junitSuites{Name: "MCP OAuth conformance"}
+	out := junitSuites{Name: "MCP OAuth conformance", Properties: []junitProperty{
+		{"status", rep.Status}, {"abort_reason", rep.AbortReason}, {"target", rep.Target}, {"mcp_server", rep.MCPServer},
+		{"mcp_version", rep.MCPVersion}, {"suite_version", rep.SuiteVersion}, {"strict", fmt.Sprint(rep.Strict)},
+	}}
 	byArea := map[string]*junitSuite{}
 	for _, rr := range rep.Requirements {
 		for _, s := range rr.Specs {
@@ -328,8 +348,11 @@ var verdictOrder = []Verdict{Fail, Error, Warn, Pass, Info, Skip, Untested}
 func markdown(rep *Report) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# MCP OAuth conformance: %s\n\n", rep.Target)
-	fmt.Fprintf(&b, "MCP profile %s, %s, run %s (%s).\n\n", rep.MCPVersion, map[bool]string{true: "strict", false: "not strict"}[rep.Strict],
-		rep.Started.UTC().Format(time.RFC3339), rep.Finished.Sub(rep.Started).Round(time.Millisecond))
+	if rep.MCPServer != "" {
+		fmt.Fprintf(&b, "Authorization server: %s · MCP server (protected resource): %s\n\n", rep.Target, rep.MCPServer)
+	}
+	fmt.Fprintf(&b, "MCP profile %s, %s, run %s (%s), %s, suite %s.\n\n", rep.MCPVersion, map[bool]string{true: "strict", false: "not strict"}[rep.Strict],
+		rep.Started.UTC().Format(time.RFC3339), rep.Finished.Sub(rep.Started).Round(time.Millisecond), rep.Status, rep.SuiteVersion)
 	b.WriteString("| area |")
 	for _, v := range verdictOrder {
 		fmt.Fprintf(&b, " %s |", v)
@@ -475,4 +498,102 @@ func EnsureDiscovery(timeout time.Duration) {
 		defer cancel()
 		e.target.discovery = discover(ctx, NewHTTPClient(e.transport, e.cfg.Timeout, &Recorder{}), e.target.Issuer)
 	})
+}
+
+// suiteVersion is the suite's module version and VCS revision, from the
+// build information.
+func suiteVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}
+
+// areaTitles name the areas in the terminal summary; the protected resource
+// is the MCP server's side, the rest the authorization server's.
+var areaTitles = map[string]string{"protectedresource": "protected resource (MCP server)"}
+
+// Summary writes what a person reads at the end of a run (h2spec style): the
+// verdicts per area, one line per FAIL, ERROR and WARN with the requirement's
+// level and the first line of the reason, and where the reports are. It has
+// no colour codes, so it reads the same in a CI log.
+func (r *Report) Summary(w io.Writer) {
+	counts := map[string]map[Verdict]int{}
+	for _, rr := range r.Requirements {
+		if counts[rr.Area] == nil {
+			counts[rr.Area] = map[Verdict]int{}
+		}
+		counts[rr.Area][rr.Verdict]++
+	}
+	fmt.Fprintf(w, "\nMCP OAuth conformance of %s (MCP %s), %s in %s\n", r.Target, r.MCPVersion, r.Status, r.Finished.Sub(r.Started).Round(time.Millisecond))
+	if r.MCPServer != "" {
+		fmt.Fprintf(w, "MCP server: %s\n", r.MCPServer)
+	}
+	if r.AbortReason != "" {
+		fmt.Fprintf(w, "aborted: %s\n", r.AbortReason)
+	}
+	fmt.Fprintf(w, "%-32s", "area")
+	for _, v := range verdictOrder {
+		fmt.Fprintf(w, "%9s", v)
+	}
+	fmt.Fprintln(w)
+	for _, area := range append(slices.Clone(catalog.Areas), "total") {
+		c := counts[area]
+		if area == "total" {
+			c = r.Totals
+		}
+		title := area
+		if t := areaTitles[area]; t != "" {
+			title = t
+		}
+		fmt.Fprintf(w, "%-32s", title)
+		for _, v := range verdictOrder {
+			fmt.Fprintf(w, "%9d", c[v])
+		}
+		fmt.Fprintln(w)
+	}
+	for _, v := range []Verdict{Fail, Error, Warn} {
+		for _, rr := range r.Requirements {
+			for _, s := range rr.Specs {
+				if s.Verdict != v {
+					continue
+				}
+				xf := ""
+				if s.ExpectedFailure {
+					xf = " (baseline)"
+				}
+				fmt.Fprintf(w, "%-5s %-10s %s%s: %s\n", v, rr.Level, rr.ID, xf, summaryLine(s.Reason))
+			}
+		}
+	}
+	if len(r.StaleBaseline) > 0 {
+		fmt.Fprintf(w, "stale baseline entries (they pass now; remove them): %s\n", strings.Join(r.StaleBaseline, ", "))
+	}
+	fmt.Fprintf(w, "reports: %s (conformance.json, junit.xml)\n", filepath.Join(r.ReportDir, "conformance.md"))
+	fmt.Fprintf(w, "exit code %d (%s)\n", r.ExitCode(), exitMeaning[r.ExitCode()])
+}
+
+var exitMeaning = map[int]string{
+	ExitConformant:    "no FAIL",
+	ExitFailed:        "a requirement FAILed, a WARN under --strict, or a stale baseline",
+	ExitAborted:       "the run could not be carried out",
+	ExitCouldNotJudge: "no FAIL, but the suite could not judge some specs",
+}
+
+// summaryLine is the first meaningful line of a reason, shortened.
+func summaryLine(reason string) string {
+	for _, l := range strings.Split(reason, "\n") {
+		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "Actual:"))
+		if l != "" && !strings.HasPrefix(l, "Expected:") {
+			return Snippet([]byte(l), 160)
+		}
+	}
+	return Snippet([]byte(firstLine(reason)), 160)
 }

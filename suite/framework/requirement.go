@@ -243,8 +243,9 @@ func (t *T) conclude(cfg *Config, specText string) {
 	}
 	expected := cfg.Expected(t.Requirement.ID)
 	sv.ExpectedFailure = verdict == Fail && expected
+	// Only specs that did not pass show their detail unless -v asks.
 	visibility := types.ReportEntryVisibilityFailureOrVerbose
-	if verdict == Warn || verdict == Info || verdict == Skip || verdict == Error || sv.ExpectedFailure {
+	if verdict == Warn || verdict == Skip || verdict == Error || sv.ExpectedFailure {
 		visibility = types.ReportEntryVisibilityAlways
 	}
 	ginkgo.AddReportEntry(verdictEntry, sv, visibility)
