@@ -288,13 +288,17 @@ func pollPage(ctx context.Context, tab context.Context, tasks []Task) (pageState
 // step's value. Secrets come from the configuration or the environment and
 // are registered for redaction, so no report shows them.
 func expandStepValue(cfg *Config, v string) string {
-	v = envRef.ReplaceAllStringFunc(v, func(m string) string {
+	return expandEnv(strings.NewReplacer("${username}", cfg.Login.Username, "${password}", cfg.Login.Password).Replace(v))
+}
+
+// expandEnv replaces ${env:NAME} with the environment variable's value,
+// which it registers as a secret.
+func expandEnv(v string) string {
+	return envRef.ReplaceAllStringFunc(v, func(m string) string {
 		val := os.Getenv(envRef.FindStringSubmatch(m)[1])
 		RegisterSecret(val)
 		return val
 	})
-	RegisterSecret(cfg.Login.Password)
-	return strings.NewReplacer("${username}", cfg.Login.Username, "${password}", cfg.Login.Password).Replace(v)
 }
 
 var envRef = regexp.MustCompile(`\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}`)

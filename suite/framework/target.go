@@ -50,7 +50,7 @@ func Setup(cfg *Config, issuer string) error {
 	e.transport = transport
 	e.target = &Target{Issuer: issuer, Resource: cfg.Resource}
 	// Configured credentials never appear in a report (redact.go).
-	RegisterSecret(cfg.Login.Password)
+	RegisterSecret(expandEnv(cfg.Login.Password))
 	for _, c := range []*ClientConfig{cfg.Clients.Public, cfg.Clients.Confidential} {
 		if c != nil {
 			RegisterSecret(c.ClientSecret)
