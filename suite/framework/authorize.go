@@ -182,9 +182,9 @@ func (t *T) authorize(req AuthorizationRequest) (*AuthorizationResponse, error) 
 	var handoff string
 	if !req.Browser && !e.cfg.BrowserOnly {
 		res, err := runFormAgent(t.ctx, e, jar, req, target, watchURL)
-		if err == nil {
-			res.Engine = "form agent"
-			return res, nil
+		res.Engine = "form agent"
+		if loop := (*RedirectLoopError)(nil); err == nil || errors.As(err, &loop) {
+			return res, err
 		}
 		handoff = err.Error()
 	}

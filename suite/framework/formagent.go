@@ -32,6 +32,18 @@ import (
 // maxAgentHops bounds the redirects and page submissions of one flow.
 const maxAgentHops = 30
 
+// maxRedirects is how many redirects in a row a browser follows before it
+// gives up (Chrome: net::ERR_TOO_MANY_REDIRECTS after 20).
+const maxRedirects = 20
+
+// RedirectLoopError is a flow the server redirected more often in a row than
+// a browser follows: the browser would fail the same way, so it is not asked.
+type RedirectLoopError struct{ Last string }
+
+func (e *RedirectLoopError) Error() string {
+	return fmt.Sprintf("the server redirected %d times in a row without showing a page, last to %s; a browser gives up there (net::ERR_TOO_MANY_REDIRECTS)", maxRedirects, e.Last)
+}
+
 // agentHandoff says why the form agent gave a flow to the browser.
 type agentHandoff struct{ reason string }
 
@@ -70,6 +82,7 @@ func runFormAgent(ctx context.Context, e *environment, jar *cookieStore, req Aut
 	tasks := e.cfg.Login.Tasks
 	runs := map[string]int{}
 	next := agentRequest{method: http.MethodGet, url: u}
+	redirects := 0
 	for hop := 0; hop < maxAgentHops; hop++ {
 		res.Navigations = append(res.Navigations, Navigation{Method: next.method, URL: next.url.String(), StatusBefore: next.statusBefore})
 		if next.url.Scheme == watch.Scheme && next.url.Host == watch.Host {
@@ -84,9 +97,13 @@ func runFormAgent(ctx context.Context, e *environment, jar *cookieStore, req Aut
 			if err != nil {
 				return res, &agentHandoff{fmt.Sprintf("a redirect to an unparseable Location %q", loc)}
 			}
+			if redirects++; redirects > maxRedirects {
+				return res, &RedirectLoopError{Last: target.Redacted()}
+			}
 			next = redirectRequest(next, resp.StatusCode, target)
 			continue
 		}
+		redirects = 0
 		if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/html" && mt != "application/xhtml+xml" {
 			return res, &agentHandoff{fmt.Sprintf("%s answered %d with %q, not an HTML page", next.url.Redacted(), resp.StatusCode, mt)}
 		}

@@ -175,8 +175,8 @@ func looksAbsent(e *framework.Exchange) bool {
 }
 
 func isJSONObject(body []byte) bool {
-	b := bytes.TrimSpace(bytes.TrimPrefix(body, []byte{0xEF, 0xBB, 0xBF}))
-	return len(b) > 0 && b[0] == '{'
+	_, err := framework.ParseJSONObject(bytes.TrimSpace(bytes.TrimPrefix(body, []byte{0xEF, 0xBB, 0xBF})))
+	return err == nil
 }
 
 func mediaOrNone(e *framework.Exchange) string {
