@@ -2,10 +2,11 @@
 # needs no manual step. ARGS passes suite flags: make conformance ARGS='--target https://as.example'
 ARGS ?=
 
-.PHONY: conformance test refserver chromium vet lint
+.PHONY: conformance test refserver chromium vet lint flake bench fuzz
 
+# No colour codes when the output is not a terminal (a CI log, a file).
 conformance: chromium
-	go tool ginkgo ./suite -- $(ARGS)
+	@if [ -t 1 ]; then color=; else color=--no-color; fi; go tool ginkgo $$color ./suite -- $(ARGS)
 
 test: chromium
 	go test -race -count=1 ./...
@@ -24,3 +25,16 @@ vet:
 lint: vet
 	go tool -modfile=tools/go.mod staticcheck ./...
 	go tool -modfile=tools/go.mod actionlint .github/workflows/*.yml
+
+# The whole suite 20 times with -p and a fresh random seed each time; fails
+# unless every run passes with identical verdicts.
+flake: chromium
+	MCP_CONFORMANCE_FLAKE=$${FLAKE_RUNS:-20} go test -count=1 -timeout 60m -run TestFlake -v ./selftest/
+
+# The three time budgets (medians of several runs) of the README's table.
+bench: chromium
+	scripts/bench.sh
+
+# Every fuzz target for FUZZTIME each (default 5s).
+fuzz:
+	scripts/fuzz.sh
