@@ -25,6 +25,9 @@ type Options struct {
 	Resources []string // accepted resource indicators (RFC 8707); default: {origin}/mcp and {origin}/other/mcp
 	Scopes    []string // default: DefaultScopes; the first is granted when scope is omitted
 	Now       func() time.Time
+	// LoginOrigin is the origin of the separate login app of the
+	// login-separate-origin variant (Start opens its listener and sets it).
+	LoginOrigin string
 
 	CodeLifetime, AccessTokenLifetime, RefreshTokenLifetime time.Duration // defaults 60s, 5m, 24h
 }
@@ -47,10 +50,13 @@ type Server struct {
 	origin     string
 	faults     faultSet
 	variants   variantSet
-	users      []User
-	resources  []string
-	scopes     []string
-	now        func() time.Time
+	// loginOrigin and tickets serve the login-separate-origin variant.
+	loginOrigin string
+	tickets     ticketStore
+	users       []User
+	resources   []string
+	scopes      []string
+	now         func() time.Time
 
 	codeLifetime, accessTokenLifetime, refreshTokenLifetime time.Duration
 
@@ -98,6 +104,7 @@ func New(opts Options) (*Server, error) {
 		origin:               issuer.Scheme + "://" + issuer.Host,
 		faults:               faults,
 		variants:             variants,
+		loginOrigin:          strings.TrimSuffix(opts.LoginOrigin, "/"),
 		users:                orDefault(opts.Users, []User{DefaultUser}),
 		resources:            slices.Clone(opts.Resources),
 		scopes:               orDefault(opts.Scopes, DefaultScopes),
@@ -118,6 +125,9 @@ func New(opts Options) (*Server, error) {
 		if !validResourceSyntax(r) {
 			return nil, fmt.Errorf("refserver: the resource %q must be an absolute URI without fragment (RFC 8707 §2)", r)
 		}
+	}
+	if variants[variantLoginSeparateOrigin] && s.loginOrigin == "" {
+		return nil, fmt.Errorf("refserver: the %s variant needs Options.LoginOrigin, the origin its login app is served on (Start sets it)", variantLoginSeparateOrigin)
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -168,6 +178,9 @@ func (s *Server) routes() *http.ServeMux {
 		s.issuerPath + pathConsent:   s.handleConsent,
 		s.issuerPath + pathJWKS:      s.handleJWKS,
 	}
+	if s.variants[variantLoginSeparateOrigin] {
+		handlers[s.issuerPath+pathLoginTicket] = s.handleLoginTicket
+	}
 	if s.faults[faultOIDCInconsistentEndpoints] {
 		handlers[s.issuerPath+pathOIDCToken] = s.handleToken
 	}
@@ -180,9 +193,12 @@ func (s *Server) routes() *http.ServeMux {
 	if !s.faults[faultMetadataAbsent] && !s.faults[faultLegacyNoDefaultEndpoints] {
 		oauth := s.metadataHandler(false)
 		oidc := s.metadataHandler(true)
-		if s.faults[faultMetadataAppendedOnly] {
+		switch {
+		case s.variants[variantOIDCDiscoveryOnly]:
+			// OpenID Connect Discovery only: no RFC 8414 document anywhere.
+		case s.faults[faultMetadataAppendedOnly]:
 			handlers[s.issuerPath+wellKnownOAuth] = oauth
-		} else {
+		default:
 			handlers[wellKnownOAuth+s.issuerPath] = oauth
 		}
 		handlers[wellKnownOIDC+s.issuerPath] = oidc

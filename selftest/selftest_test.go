@@ -41,11 +41,17 @@ type report struct {
 }
 
 type requirementResult struct {
-	ID      string            `json:"id"`
-	Level   string            `json:"level"`
-	Verdict string            `json:"verdict"`
-	Reason  string            `json:"reason"`
-	Specs   []json.RawMessage `json:"specs"`
+	ID      string       `json:"id"`
+	Level   string       `json:"level"`
+	Verdict string       `json:"verdict"`
+	Reason  string       `json:"reason"`
+	Specs   []specResult `json:"specs"`
+}
+
+type specResult struct {
+	Name    string `json:"name"`
+	Verdict string `json:"verdict"`
+	Reason  string `json:"reason"`
 }
 
 var (
@@ -112,9 +118,17 @@ func runSuite(t *testing.T, faults []string, labelFilter string, extra ...string
 // runSuiteExit is runSuite that also returns how the suite process exited.
 func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...string) (*report, error) {
 	t.Helper()
-	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: refserver.Options{Faults: faults}})
+	return runSuiteWith(t, refserver.Options{Faults: faults}, labelFilter, extra...)
+}
+
+// runSuiteWith starts a reference server with opts (faults, variants) and
+// runs the suite against it, like runSuiteExit.
+func runSuiteWith(t *testing.T, opts refserver.Options, labelFilter string, extra ...string) (*report, error) {
+	t.Helper()
+	faults := opts.Faults
+	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: opts})
 	if err != nil {
-		t.Fatalf("the reference server with faults %v did not start: %v", faults, err)
+		t.Fatalf("the reference server with faults %v and variants %v did not start: %v", faults, opts.Variants, err)
 	}
 	defer inst.Close()
 	dir := t.TempDir()
@@ -143,7 +157,7 @@ func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...st
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatalf("conformance.json does not parse: %v", err)
 	}
-	t.Logf("faults %v: suite exit %v", faults, runErr)
+	t.Logf("faults %v, variants %v: suite exit %v", faults, opts.Variants, runErr)
 	return &rep, runErr
 }
 
