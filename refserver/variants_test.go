@@ -12,25 +12,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
 
 func newVariantEnv(t *testing.T, variants ...string) *testEnv {
 	t.Helper()
-	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
-	srv, err := New(Options{
-		Issuer:      testIssuer,
-		Variants:    variants,
-		Resources:   []string{testResource, "https://as.test/other/mcp"},
-		Now:         clock.Now,
-		LoginOrigin: "https://login.test",
-	})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	return &testEnv{srv: srv, clock: clock}
+	return newEnvWith(t, Options{Variants: variants, LoginOrigin: "https://login.test"})
 }
 
 func TestVariantTable(t *testing.T) {
@@ -351,17 +339,20 @@ func TestVariantLoginSeparateOrigin(t *testing.T) {
 	}
 }
 
-func TestFaultTokenErrorsProblemJSON(t *testing.T) {
-	e := newEnv(t, faultTokenErrorsProblemJSON)
-	req := httptest.NewRequest(http.MethodPost, testIssuer+"/token", strings.NewReader("grant_type=authorization_code&code=x&client_id=nope"))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	rec := httptest.NewRecorder()
-	e.srv.ServeHTTP(rec, req)
-	var doc map[string]any
-	if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
-		t.Fatal(err)
-	}
-	if rec.Header().Get("Content-Type") != "application/problem+json" || doc["error"] != nil || doc["status"] != float64(rec.Code) || rec.Code != http.StatusBadRequest {
-		t.Errorf("got %d %s %v, want a 400 problem document without error", rec.Code, rec.Header().Get("Content-Type"), doc)
+// The effect test of the token-errors-problem-json fault, kept with the
+// fault's other test code.
+func init() {
+	faultEffects[faultTokenErrorsProblemJSON] = func(t *testing.T, e *testEnv) {
+		req := httptest.NewRequest(http.MethodPost, testIssuer+"/token", strings.NewReader("grant_type=authorization_code&code=x&client_id=nope"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		e.srv.ServeHTTP(rec, req)
+		var doc map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		if rec.Header().Get("Content-Type") != "application/problem+json" || doc["error"] != nil || doc["status"] != float64(rec.Code) || rec.Code != http.StatusBadRequest {
+			t.Errorf("got %d %s %v, want a 400 problem document without error", rec.Code, rec.Header().Get("Content-Type"), doc)
+		}
 	}
 }

@@ -144,7 +144,13 @@ func runSuiteWith(t *testing.T, opts refserver.Options, labelFilter string, extr
 		args = append(args, "-ginkgo.label-filter", labelFilter)
 	}
 	args = append(args, extra...)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// A bound on every run, so that a hung suite cannot hang the self-test;
+	// a whole-suite run (clean, variants) gets more on a loaded machine.
+	bound := 3 * time.Minute
+	if labelFilter == "" {
+		bound = 6 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, suiteBinary(t), args...)
 	cmd.Dir = dir
