@@ -1,6 +1,7 @@
 package selftest
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -98,10 +99,19 @@ func checkVariantRun(t *testing.T, variant string, rep *report, decl map[string]
 		if r.Verdict == "PASS" {
 			// A requirement is PASS only if a spec judged it; every
 			// spec that could not judge must have said so.
+			passed := false
 			for _, s := range r.Specs {
-				if s.Verdict == "ERROR" || s.Verdict == "FAIL" || s.Verdict == "WARN" {
+				switch s.Verdict {
+				case "PASS":
+					passed = true
+				case "ERROR", "FAIL", "WARN":
 					t.Errorf("variant %s: %s is PASS although its spec %q is %s", variant, r.ID, s.Name, s.Verdict)
+				case "SKIP":
+					skips = append(skips, fmt.Sprintf("%s (PASS by its other specs) spec %q: %s", r.ID, s.Name, firstLineOf(s.Reason)))
 				}
+			}
+			if !passed {
+				t.Errorf("variant %s: %s is PASS, but none of its specs passed", variant, r.ID)
 			}
 		}
 	}
@@ -112,7 +122,7 @@ func checkVariantRun(t *testing.T, variant string, rep *report, decl map[string]
 	}
 	sort.Strings(skips)
 	if len(skips) > 0 {
-		t.Logf("variant %s: %d requirement(s) SKIPped:\n  %s", variant, len(skips), strings.Join(skips, "\n  "))
+		t.Logf("variant %s: %d SKIP(s), of requirements or of specs whose requirement passed by the others:\n  %s", variant, len(skips), strings.Join(skips, "\n  "))
 	}
 }
 
