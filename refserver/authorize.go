@@ -25,6 +25,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusMethodNotAllowed, newError(errInvalidRequest, "The authorization endpoint accepts GET and POST only."))
 		return
 	}
+	if s.cookieLimitExceeded(w, r) {
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The authorization request parameters could not be parsed."))
 		return
@@ -59,7 +62,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 
 	sess := s.currentSession(r)
 	if sess == nil {
-		s.renderLogin(w, http.StatusOK, params.Encode(), false)
+		s.showLogin(w, r, c, params.Encode())
 		return
 	}
 
@@ -70,6 +73,12 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		State:           params.Get("state"),
 	}
 	if err := s.checkAuthorizationRequest(&req, params, c); err != nil {
+		if s.variants[variantAuthzErrorsAsPage] {
+			// RFC 9700 §4.11.2: a server may show the error rather than
+			// redirect to a redirect URI it has no reason to trust.
+			renderError(w, http.StatusBadRequest, err)
+			return
+		}
 		s.redirectError(w, r, &req, err)
 		return
 	}
@@ -165,6 +174,9 @@ func (s *Server) checkAuthorizationRequest(req *authorizationRequest, params url
 		return err
 	}
 	req.Scopes = scopes
+	if s.variants[variantRFC8707Ignored] {
+		return nil // resource is not a parameter this server knows (RFC 6749 §3.1: ignored)
+	}
 	def := s.resources[0]
 	if s.faults[faultNoDefaultAud] {
 		def = "" // no audience at all (RFC 9068 §3 wants a default one)

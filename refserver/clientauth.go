@@ -17,6 +17,9 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (*client, 
 	bodySecret := form.Get("client_secret")
 
 	if r.Header.Get("Authorization") != "" {
+		if s.variants[variantClientSecretPostOnly] {
+			return nil, basicFailure("This server does not support HTTP Basic client authentication; send client_id and client_secret in the body (client_secret_post).")
+		}
 		id, secret, err := basicCredentials(r)
 		if err != nil {
 			return nil, err

@@ -110,7 +110,20 @@ func (s *Server) writeTokenError(w http.ResponseWriter, e *oauthError) {
 		}
 	case s.faults[faultTokenErrorStatus200]:
 		writeJSON(w, http.StatusOK, body)
+	case s.faults[faultTokenErrorsProblemJSON]:
+		writeProblem(w, status, body.ErrorDescription)
 	default:
 		writeJSON(w, status, body)
+	}
+}
+
+// writeProblem answers an RFC 9457 problem document, the way generic web
+// frameworks report errors: no OAuth error member (token-errors-problem-json).
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	problem := map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status, "detail": detail}
+	if err := json.NewEncoder(w).Encode(problem); err != nil {
+		log.Printf("refserver: writing problem document: %v", err)
 	}
 }

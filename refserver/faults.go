@@ -80,6 +80,8 @@ const (
 	faultMultipleAuthMethodsAccepted    = "multiple-auth-methods-accepted"
 	faultDuplicateParamsFirstWins       = "duplicate-params-first-wins"
 
+	faultTokenErrorsProblemJSON = "token-errors-problem-json"
+
 	faultResourceRejected          = "resource-rejected"
 	faultAudIgnoresResource        = "aud-ignores-resource"
 	faultAudOriginOnly             = "aud-origin-only"
@@ -201,9 +203,14 @@ var faultTable = []Fault{
 	{faultDuplicateParamsFirstWins, []string{"RFC6749-3.2-duplicate-params-token"},
 		"Duplicated token request parameters are not refused; the first value is used."},
 
+	{faultTokenErrorsProblemJSON, []string{"RFC6749-5.2-token-error-format"},
+		"Every token endpoint error is an RFC 9457 application/problem+json object (type, title, status, detail) with no error member."},
+
 	{faultResourceRejected, []string{"RFC8707-2-resource-param-tolerated"},
 		"A resource parameter, even a known one, is refused with invalid_target at the authorization and token endpoints."},
-	{faultAudIgnoresResource, []string{"RFC8707-2-audience-restriction", "RFC9068-3-jwt-aud-matches-resource"},
+	// One defect, one finding: the rows that depend on audience restriction
+	// (RFC 9068 aud, path, grant) are INFO "not applicable" under this fault.
+	{faultAudIgnoresResource, []string{"RFC8707-2-audience-restriction"},
 		"The access token's aud is always the client_id, whatever resource was requested."},
 	{faultAudOriginOnly, []string{"RFC8707-2-audience-includes-path", "RFC9068-3-jwt-aud-matches-resource"},
 		"The access token's aud is the origin of the requested resource (https://host:port), without its path."},

@@ -20,8 +20,8 @@ func fuzzServer(f *testing.F) *Server {
 	return s
 }
 
-// serve sends one request and fails on a 500 (ServeHTTP turns panics into one).
-func serve(t *testing.T, s *Server, r *http.Request) *httptest.ResponseRecorder {
+// fuzzServe sends one request and fails on a 500 (ServeHTTP turns panics into one).
+func fuzzServe(t *testing.T, s *Server, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, r)
@@ -39,10 +39,10 @@ func FuzzAuthorizationRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, query string) {
 		get := httptest.NewRequest(http.MethodGet, "https://as.test/as/authorize", nil)
 		get.URL.RawQuery = query // any bytes, as a client could send them
-		serve(t, s, get)
+		fuzzServe(t, s, get)
 		r := httptest.NewRequest(http.MethodPost, "https://as.test/as/authorize", strings.NewReader(query))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		serve(t, s, r)
+		fuzzServe(t, s, r)
 	})
 }
 
@@ -57,7 +57,7 @@ func FuzzTokenRequest(f *testing.F) {
 		if authorization != "" {
 			r.Header.Set("Authorization", authorization)
 		}
-		w := serve(t, s, r)
+		w := fuzzServe(t, s, r)
 		if w.Code >= 400 && !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
 			t.Fatalf("a token error is not JSON: %d %q", w.Code, w.Header().Get("Content-Type"))
 		}
@@ -72,7 +72,7 @@ func FuzzRegistrationRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		r := httptest.NewRequest(http.MethodPost, "https://as.test/as/register", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
-		serve(t, s, r)
+		fuzzServe(t, s, r)
 	})
 }
 

@@ -55,13 +55,18 @@ type testEnv struct {
 
 func newEnv(t *testing.T, faults ...string) *testEnv {
 	t.Helper()
+	return newEnvWith(t, Options{Faults: faults})
+}
+
+// newEnvWith is newEnv with options (faults, variants); the issuer,
+// resources and clock are the test ones.
+func newEnvWith(t *testing.T, opts Options) *testEnv {
+	t.Helper()
 	clock := &fakeClock{now: time.Unix(1_800_000_000, 0)}
-	srv, err := New(Options{
-		Issuer:    testIssuer,
-		Faults:    faults,
-		Resources: []string{testResource, "https://as.test/other/mcp"},
-		Now:       clock.Now,
-	})
+	opts.Issuer = testIssuer
+	opts.Resources = []string{testResource, "https://as.test/other/mcp"}
+	opts.Now = clock.Now
+	srv, err := New(opts)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

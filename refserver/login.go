@@ -32,7 +32,7 @@ func (s *Server) currentSession(r *http.Request) *session {
 // hidden field so that a successful login can resume it.
 func (s *Server) renderLogin(w http.ResponseWriter, status int, authorizationRequest string, failed bool) {
 	renderPage(w, status, "login", loginPage{
-		Action:               s.endpoint(pathLogin),
+		Action:               s.loginAction(),
 		AuthorizationRequest: authorizationRequest,
 		Failed:               failed,
 	})
@@ -46,6 +46,9 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		renderError(w, http.StatusMethodNotAllowed, newError(errInvalidRequest, "The login form is submitted with POST."))
+		return
+	}
+	if s.cookieLimitExceeded(w, r) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -64,7 +67,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.renderLogin(w, http.StatusUnauthorized, authzRequest, true)
 		return
 	}
-	sess := &session{ID: randomToken(), Subject: user.Username, ExpiresAt: s.now().Add(sessionLifetime)}
+	s.startSession(w, user.Username)
+	s.loggedIn(w, r, s.endpoint(pathAuthorize)+"?"+authzRequest)
+}
+
+// startSession logs the user agent in: a new session and its cookie.
+func (s *Server) startSession(w http.ResponseWriter, subject string) {
+	sess := &session{ID: randomToken(), Subject: subject, ExpiresAt: s.now().Add(sessionLifetime)}
 	s.store.addSession(sess)
 	http.SetCookie(w, &http.Cookie{
 		Name:     s.sessionCookieName(),
@@ -76,7 +85,6 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		// endpoint must carry the session, cross-site POSTs must not.
 		SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, s.endpoint(pathAuthorize)+"?"+authzRequest, http.StatusSeeOther)
 }
 
 func (s *Server) authenticateUser(username, password string) (User, bool) {

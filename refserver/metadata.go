@@ -35,6 +35,9 @@ func (s *Server) metadata(oidc bool) map[string]any {
 		"code_challenge_methods_supported":               []string{methodS256},
 		"authorization_response_iss_parameter_supported": true, // RFC 9207 §3
 	}
+	if s.variants[variantClientSecretPostOnly] {
+		m["token_endpoint_auth_methods_supported"] = []string{authMethodPost, authMethodNone}
+	}
 	if oidc {
 		m["subject_types_supported"] = []string{"public"}
 		m["id_token_signing_alg_values_supported"] = []string{"RS256"}

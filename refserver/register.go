@@ -22,6 +22,7 @@ type registrationRequest struct {
 	Scope                   string          `json:"scope"`
 	JWKS                    json.RawMessage `json:"jwks"`
 	JWKSURI                 string          `json:"jwks_uri"`
+	ApplicationType         string          `json:"application_type"` // OpenID Connect Registration §2
 }
 
 // registrationResponse is the client information response (RFC 7591 §3.2.1):
@@ -35,8 +36,9 @@ type registrationResponse struct {
 	RedirectURIs            []string `json:"redirect_uris"`
 	GrantTypes              []string `json:"grant_types"`
 	ResponseTypes           []string `json:"response_types"`
-	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method,omitempty"` // omitted by client-secret-post-only
 	Scope                   string   `json:"scope,omitempty"`
+	ApplicationType         string   `json:"application_type,omitempty"` // dcr-native-only
 }
 
 const maxRegistrationBody = 64 << 10
@@ -78,6 +80,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) {
 		TokenEndpointAuthMethod: c.AuthMethod,
 		Scope:                   c.Scope,
 	}
+	s.variantRegistration(&resp, req)
 	if c.Secret != "" {
 		never := int64(0) // the secret does not expire
 		resp.ClientSecretExpiresAt = &never
@@ -123,6 +126,9 @@ func (s *Server) newClient(req registrationRequest) (*client, *oauthError) {
 			return nil, newError(errInvalidRedirectURI, "The redirect URI %s is not acceptable: %s.", u, err)
 		}
 	}
+	if err := s.checkApplicationType(req); err != nil {
+		return nil, err
+	}
 	c := &client{
 		ID:            randomToken(),
 		AuthMethod:    req.TokenEndpointAuthMethod,
@@ -132,6 +138,9 @@ func (s *Server) newClient(req registrationRequest) (*client, *oauthError) {
 		ResponseTypes: req.ResponseTypes,
 		Scope:         req.Scope,
 		IssuedAt:      s.now(),
+	}
+	if s.variants[variantClientSecretPostOnly] && (c.AuthMethod == "" || c.AuthMethod == authMethodBasic) {
+		c.AuthMethod = authMethodPost // the only secret method this server offers
 	}
 	switch c.AuthMethod {
 	case "":

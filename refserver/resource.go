@@ -104,6 +104,9 @@ func (s *Server) checkAccessToken(raw, resource string) error {
 	if err != nil {
 		return err
 	}
+	if s.variants[variantRFC8707Ignored] {
+		return nil // tokens are not audience-restricted, so none can be checked
+	}
 	aud, err := claims.GetAudience()
 	if err != nil || !slices.Contains(aud, resource) {
 		return errors.New("the token is not for this resource")

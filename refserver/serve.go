@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -28,8 +29,11 @@ type Instance struct {
 	Origin    string
 	CACertPEM []byte // the CA that signed the server certificate; empty with PlainHTTP
 	Server    *Server
+	// LoginOrigin is the origin of the separate login app (the
+	// login-separate-origin variant); empty otherwise.
+	LoginOrigin string
 
-	http *http.Server
+	http, loginHTTP *http.Server
 }
 
 // Start listens on cfg.Addr and serves a new Server. With TLS it generates a
@@ -57,26 +61,56 @@ func Start(cfg Config) (*Instance, error) {
 	inst.Issuer = inst.Origin + cfg.IssuerPath
 	opts := cfg.Options
 	opts.Issuer = inst.Issuer
-	if inst.Server, err = New(opts); err != nil {
+	// The login app of login-separate-origin listens on another port of the
+	// same host: another origin, served with the same certificate.
+	var loginLn net.Listener
+	if slices.Contains(cfg.Variants, variantLoginSeparateOrigin) {
+		host, _, _ := net.SplitHostPort(ln.Addr().String())
+		if loginLn, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("refserver: listening for the login app: %w", err)
+		}
+		inst.LoginOrigin = scheme + "://" + originHost(loginLn.Addr().(*net.TCPAddr))
+		opts.LoginOrigin = inst.LoginOrigin
+	}
+	closeAll := func() {
 		ln.Close()
+		if loginLn != nil {
+			loginLn.Close()
+		}
+	}
+	if inst.Server, err = New(opts); err != nil {
+		closeAll()
 		return nil, err
 	}
 	if !cfg.PlainHTTP {
 		ca, err := devtls.New()
 		if err != nil {
-			ln.Close()
+			closeAll()
 			return nil, fmt.Errorf("refserver: %w", err)
 		}
 		inst.CACertPEM = ca.CACertPEM
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{ca.Leaf}, MinVersion: tls.VersionTLS12})
+		tlsConfig := &tls.Config{Certificates: []tls.Certificate{ca.Leaf}, MinVersion: tls.VersionTLS12}
+		ln = tls.NewListener(ln, tlsConfig)
+		if loginLn != nil {
+			loginLn = tls.NewListener(loginLn, tlsConfig)
+		}
 	}
-	inst.http = &http.Server{Handler: inst.Server, ReadHeaderTimeout: 10 * time.Second}
+	inst.http = serve(ln, inst.Server, inst.Issuer)
+	if loginLn != nil {
+		inst.loginHTTP = serve(loginLn, inst.Server.LoginApp(), inst.LoginOrigin)
+	}
+	return inst, nil
+}
+
+func serve(ln net.Listener, h http.Handler, name string) *http.Server {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
-		if err := inst.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Printf("refserver: serving %s: %v", inst.Issuer, err)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Printf("refserver: serving %s: %v", name, err)
 		}
 	}()
-	return inst, nil
+	return srv
 }
 
 // originHost names the listener as clients should reach it: an unspecified
@@ -91,4 +125,9 @@ func originHost(a *net.TCPAddr) string {
 }
 
 // Close stops the server and closes its connections.
-func (i *Instance) Close() error { return i.http.Close() }
+func (i *Instance) Close() error {
+	if i.loginHTTP != nil {
+		i.loginHTTP.Close()
+	}
+	return i.http.Close()
+}

@@ -30,6 +30,9 @@ type Options struct {
 	// OnIssue, when set, is told every credential the server issues (codes,
 	// tokens, client secrets), for tests that check nothing leaks them.
 	OnIssue func(kind, value string)
+	// LoginOrigin is the origin of the separate login app of the
+	// login-separate-origin variant (Start opens its listener and sets it).
+	LoginOrigin string
 
 	CodeLifetime, AccessTokenLifetime, RefreshTokenLifetime time.Duration // defaults 60s, 5m, 24h
 }
@@ -52,11 +55,14 @@ type Server struct {
 	origin     string
 	faults     faultSet
 	variants   variantSet
-	users      []User
-	resources  []string
-	scopes     []string
-	now        func() time.Time
-	onIssue    func(kind, value string)
+	// loginOrigin and tickets serve the login-separate-origin variant.
+	loginOrigin string
+	tickets     ticketStore
+	users       []User
+	resources   []string
+	scopes      []string
+	now         func() time.Time
+	onIssue     func(kind, value string)
 
 	codeLifetime, accessTokenLifetime, refreshTokenLifetime time.Duration
 
@@ -104,6 +110,7 @@ func New(opts Options) (*Server, error) {
 		origin:               issuer.Scheme + "://" + issuer.Host,
 		faults:               faults,
 		variants:             variants,
+		loginOrigin:          strings.TrimSuffix(opts.LoginOrigin, "/"),
 		users:                orDefault(opts.Users, []User{DefaultUser}),
 		resources:            slices.Clone(opts.Resources),
 		scopes:               orDefault(opts.Scopes, DefaultScopes),
@@ -124,6 +131,9 @@ func New(opts Options) (*Server, error) {
 		if !validResourceSyntax(r) {
 			return nil, fmt.Errorf("refserver: the resource %q must be an absolute URI without fragment (RFC 8707 §2)", r)
 		}
+	}
+	if variants[variantLoginSeparateOrigin] && s.loginOrigin == "" {
+		return nil, fmt.Errorf("refserver: the %s variant needs Options.LoginOrigin, the origin its login app is served on (Start sets it)", variantLoginSeparateOrigin)
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -176,6 +186,9 @@ func (s *Server) routes() *http.ServeMux {
 		s.issuerPath + pathConsent:   s.handleConsent,
 		s.issuerPath + pathJWKS:      s.handleJWKS,
 	}
+	if s.variants[variantLoginSeparateOrigin] {
+		handlers[s.issuerPath+pathLoginTicket] = s.handleLoginTicket
+	}
 	if s.faults[faultOIDCInconsistentEndpoints] {
 		handlers[s.issuerPath+pathOIDCToken] = s.handleToken
 	}
@@ -188,9 +201,12 @@ func (s *Server) routes() *http.ServeMux {
 	if !s.faults[faultMetadataAbsent] && !s.faults[faultLegacyNoDefaultEndpoints] {
 		oauth := s.metadataHandler(false)
 		oidc := s.metadataHandler(true)
-		if s.faults[faultMetadataAppendedOnly] {
+		switch {
+		case s.variants[variantOIDCDiscoveryOnly]:
+			// OpenID Connect Discovery only: no RFC 8414 document anywhere.
+		case s.faults[faultMetadataAppendedOnly]:
 			handlers[s.issuerPath+wellKnownOAuth] = oauth
-		} else {
+		default:
 			handlers[wellKnownOAuth+s.issuerPath] = oauth
 		}
 		handlers[wellKnownOIDC+s.issuerPath] = oidc

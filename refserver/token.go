@@ -119,6 +119,9 @@ func (s *Server) authorizationCodeGrant(form url.Values, c *client) (*tokenRespo
 			return err
 		}
 		var err *oauthError
+		if s.variants[variantRFC8707Ignored] {
+			return nil // resource is not a parameter this server knows
+		}
 		if s.faults[faultTokenResourceOutsideGrant] {
 			resource, err = s.requestedResource(resources, ac.Resource)
 			return err
@@ -216,6 +219,9 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 			}
 			scopes = requestedScopes
 		}
+		if s.variants[variantRFC8707Ignored] {
+			return nil
+		}
 		var err *oauthError
 		resource, err = s.resourceWithinGrant(resources, rt.Resource)
 		return err
@@ -291,7 +297,7 @@ func (s *Server) accessToken(c *client, subject string, scopes []string, resourc
 // token without a resource, and so without aud; the aud faults change it.
 func (s *Server) audience(c *client, resource string) string {
 	switch {
-	case s.faults[faultAudIgnoresResource]:
+	case s.faults[faultAudIgnoresResource], s.variants[variantRFC8707Ignored]:
 		return c.ID
 	case resource == "":
 		return ""

@@ -30,11 +30,37 @@ var ErrUnknownVariant = errors.New("unknown variant")
 // Each area adds its variants as one block here and in variantTable.
 const (
 	variantOriginIssuer = "origin-issuer"
+
+	variantOIDCDiscoveryOnly    = "oidc-discovery-only"
+	variantClientSecretPostOnly = "client-secret-post-only"
+	variantDCRNativeOnly        = "dcr-native-only"
+	variantRFC8707Ignored       = "rfc8707-ignored"
+	variantLoginSeparateOrigin  = "login-separate-origin"
+	variantLoginJSRedirect      = "login-js-redirect"
+	variantLoginCookieLimit     = "login-cookie-limit"
+	variantAuthzErrorsAsPage    = "authz-errors-as-page"
 )
 
 var variantTable = []Variant{
 	{Name: variantOriginIssuer, IssuerPath: "/",
 		Description: "The issuer is the server's origin (https://127.0.0.1:PORT), with no path; the default is a path issuer (/as)."},
+
+	{Name: variantOIDCDiscoveryOnly,
+		Description: "No RFC 8414 document anywhere; OpenID Connect Discovery is served at the appended and the inserted location, with code_challenge_methods_supported."},
+	{Name: variantClientSecretPostOnly,
+		Description: "token_endpoint_auth_methods_supported is [client_secret_post, none]; HTTP Basic client authentication is refused (401 invalid_client); registration registers secret clients for client_secret_post and its response omits token_endpoint_auth_method."},
+	{Name: variantDCRNativeOnly,
+		Description: "Registration refuses loopback http redirect URIs (invalid_redirect_uri) unless application_type is native; an absent application_type means web (OIDC Registration §2)."},
+	{Name: variantRFC8707Ignored,
+		Description: "The resource parameter is ignored at both endpoints (never invalid_target); access tokens carry aud = the client_id."},
+	{Name: variantLoginSeparateOrigin,
+		Description: "The login UI is a separate app on another loopback origin: the AS redirects there, and the login app sends the browser back with a one-time ticket the AS turns into its session."},
+	{Name: variantLoginJSRedirect,
+		Description: "A successful login answers 200 with an interstitial page that navigates on from JavaScript after about 1.5 s."},
+	{Name: variantLoginCookieLimit,
+		Description: "Each login page view sets a per-client cookie of about 600 bytes; the login UI answers 431 with an empty body when the Cookie header exceeds 16 KB."},
+	{Name: variantAuthzErrorsAsPage,
+		Description: "Authorization errors after login are shown on a 400 error page instead of redirected (RFC 9700 §4.11.2 allows it for redirect URIs the AS does not trust)."},
 }
 
 // Variants lists every variant the server implements, sorted by name.

@@ -42,11 +42,17 @@ type report struct {
 }
 
 type requirementResult struct {
-	ID      string            `json:"id"`
-	Level   string            `json:"level"`
-	Verdict string            `json:"verdict"`
-	Reason  string            `json:"reason"`
-	Specs   []json.RawMessage `json:"specs"`
+	ID      string       `json:"id"`
+	Level   string       `json:"level"`
+	Verdict string       `json:"verdict"`
+	Reason  string       `json:"reason"`
+	Specs   []specResult `json:"specs"`
+}
+
+type specResult struct {
+	Name    string `json:"name"`
+	Verdict string `json:"verdict"`
+	Reason  string `json:"reason"`
 }
 
 var (
@@ -113,9 +119,17 @@ func runSuite(t *testing.T, faults []string, labelFilter string, extra ...string
 // runSuiteExit is runSuite that also returns how the suite process exited.
 func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...string) (*report, error) {
 	t.Helper()
-	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: refserver.Options{Faults: faults}})
+	return runSuiteWith(t, refserver.Options{Faults: faults}, labelFilter, extra...)
+}
+
+// runSuiteWith starts a reference server with opts (faults, variants) and
+// runs the suite against it, like runSuiteExit.
+func runSuiteWith(t *testing.T, opts refserver.Options, labelFilter string, extra ...string) (*report, error) {
+	t.Helper()
+	faults := opts.Faults
+	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: opts})
 	if err != nil {
-		t.Fatalf("the reference server with faults %v did not start: %v", faults, err)
+		t.Fatalf("the reference server with faults %v and variants %v did not start: %v", faults, opts.Variants, err)
 	}
 	defer inst.Close()
 	dir := t.TempDir()
@@ -131,7 +145,13 @@ func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...st
 		args = append(args, "-ginkgo.label-filter", labelFilter)
 	}
 	args = append(args, extra...)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	// A bound on every run, so that a hung suite cannot hang the self-test;
+	// a whole-suite run (clean, variants) gets more on a loaded machine.
+	bound := 3 * time.Minute
+	if labelFilter == "" {
+		bound = 6 * time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, suiteBinary(t), args...)
 	cmd.Dir = dir
@@ -144,7 +164,7 @@ func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...st
 	if err := json.Unmarshal(raw, &rep); err != nil {
 		t.Fatalf("conformance.json does not parse: %v", err)
 	}
-	t.Logf("faults %v: suite exit %v", faults, runErr)
+	t.Logf("faults %v, variants %v: suite exit %v", faults, opts.Variants, runErr)
 	return &rep, runErr
 }
 

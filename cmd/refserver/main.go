@@ -87,6 +87,9 @@ func run() int {
 	default:
 		fmt.Println("CA:       generated for this run; pass --ca-out FILE to save it for clients")
 	}
+	if inst.LoginOrigin != "" {
+		fmt.Printf("login UI: %s (a separate origin)\n", inst.LoginOrigin)
+	}
 	fmt.Printf("login:    user %q, password %q\n", refserver.DefaultUser.Username, refserver.DefaultUser.Password)
 	if len(faults) > 0 {
 		fmt.Printf("faults:   %s\n", faults.String())

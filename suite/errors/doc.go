@@ -21,5 +21,11 @@
 //
 // Client authentication is tested only with the method the server returned at
 // registration (requirements §13 pitfall 6), and a case whose only defect must
-// be the client authentication uses a fresh, valid code issued to that client.
+// be the client authentication uses a fresh, valid code issued to that client;
+// an unknown-client case uses a fresh, valid code issued to another client.
+//
+// One defect, one FAIL: a case spec that gets a refusal whose error code
+// cannot be read WARNs and points to RFC6749-5.2-token-error-format (which
+// FAILs it), and the rows that need some error redirect try every defect the
+// package has (PKCE, scope, response_type) before they SKIP.
 package errors

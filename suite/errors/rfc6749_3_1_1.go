@@ -3,7 +3,6 @@ package errors
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/mcpauth/conformance/suite/framework"
 )
@@ -19,14 +18,7 @@ var _ = framework.It("RFC6749-3.1.1-response-type-errors",
 		m := t.Metadata()
 		c := t.PublicClient()
 		accepted := []string{"unsupported_response_type", "invalid_request"}
-		cases := []struct {
-			What   string
-			Mutate func(url.Values)
-		}{
-			{"no response_type", func(p url.Values) { p.Del("response_type") }},
-			{"response_type=foo_bar", func(p url.Values) { p.Set("response_type", "foo_bar") }},
-		}
-		for _, tc := range cases {
+		for _, tc := range responseTypeDefects {
 			res := authorizeWith(t, m, c, tc.Mutate)
 			expected := fmt.Sprintf("a request with %s to be refused with an error redirect (%s) and no code", tc.What, oneOf(accepted...))
 			switch {

@@ -74,7 +74,7 @@ var _ = framework.It("RFC6749-3.2-duplicate-params-token",
 				fresh = true
 			case o.Code == "invalid_request":
 			case o.Code == "":
-				t.WarnExpected(expected, "it was refused, but "+o.Problem)
+				warnUnreadable(t, "a token request with "+s.What, []string{"invalid_request"}, o)
 				fresh = true
 			default:
 				t.WarnExpected(expected, fmt.Sprintf("it was refused with error %q (status %d), so the duplicate was not reported as such", o.Code, o.Status))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 
 	"github.com/mcpauth/conformance/suite/framework"
 )
@@ -22,6 +23,20 @@ var authorizationDefects = []struct {
 	{"no code_challenge", func(p url.Values) { p.Del("code_challenge"); p.Del("code_challenge_method") }},
 	{"an unknown scope (nonexistent_scope_xyz)", func(p url.Values) { p.Set("scope", "nonexistent_scope_xyz") }},
 }
+
+// responseTypeDefects are the response_type defects of RFC6749-3.1.1: every
+// server refuses them, whatever its PKCE and scope policies.
+var responseTypeDefects = []struct {
+	What   string
+	Mutate func(url.Values)
+}{
+	{"no response_type", func(p url.Values) { p.Del("response_type") }},
+	{"response_type=foo_bar", func(p url.Values) { p.Set("response_type", "foo_bar") }},
+}
+
+// errorRedirectDefects are all the ways the suite has to provoke an error
+// redirect, for the rows that need one, whatever its cause, before they SKIP.
+var errorRedirectDefects = append(slices.Clone(authorizationDefects), responseTypeDefects...)
 
 // RFC 6749 §4.1.2.1: once client and redirect URI are valid, an
 // authorization error goes back to the client as a redirect with error (and
@@ -80,7 +95,7 @@ var _ = framework.It("RFC6749-4.1.2.1-state-in-error",
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
 		c := t.PublicClient()
-		for _, d := range authorizationDefects {
+		for _, d := range errorRedirectDefects {
 			res := authorizeWith(t, m, c, d.Mutate)
 			params, _ := errorParams(res)
 			if params == nil {
@@ -96,5 +111,5 @@ var _ = framework.It("RFC6749-4.1.2.1-state-in-error",
 			}
 			return
 		}
-		t.Skipf("no defective authorization request (%d tried) ended in an error redirect, so state in an error response could not be checked", len(authorizationDefects))
+		t.Skipf("no defective authorization request (%d tried) ended in an error redirect, so state in an error response could not be checked", len(errorRedirectDefects))
 	}, framework.Browser)

@@ -34,8 +34,9 @@ func judgeBasicFailure(t *framework.T, e *framework.Exchange) (tokenOutcome, []s
 		}
 	}
 	switch {
-	case o.Code == "":
-		problems = append(problems, o.Problem)
+	case o.Code == "" && !o.Success:
+		// The status and the challenge are still judged here.
+		warnUnreadable(t, "a failed HTTP Basic client authentication", []string{"invalid_client"}, o)
 	case o.Code != "invalid_client":
 		problems = append(problems, fmt.Sprintf("error %q, not invalid_client", o.Code))
 	}
@@ -65,26 +66,28 @@ var _ = framework.It("RFC6749-5.2-invalid-client-401-basic",
 	}, framework.Browser)
 
 // The same rule for a client_id the server does not know, sent in HTTP
-// Basic. An unknown client cannot hold a valid code, so both the client and
-// the grant are wrong: invalid_grant is defensible (a WARN); anything else
-// than 401 + Basic + invalid_client is a FAIL.
+// Basic. The code is fresh and valid, issued to another client, so the
+// client is the only defect: invalid_client is the answer. invalid_grant
+// (the code "was issued to another client", RFC 6749 §5.2) is the server
+// looking at the code first: a WARN; anything else than 401 + Basic +
+// invalid_client is a FAIL.
 var _ = framework.It("RFC6749-5.2-invalid-client-401-basic",
-	"an unknown client_id in HTTP Basic gets 401, a Basic WWW-Authenticate challenge and invalid_client",
+	"an unknown client_id in HTTP Basic, with a fresh valid code of another client, gets 401, a Basic WWW-Authenticate challenge and invalid_client",
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
-		form := unknownClientRedemption()
+		form := foreignCodeRedemption(t, m)
 		e := t.HTTP().PostForm(ctx, t.Endpoint(m, "token_endpoint"), form,
 			&framework.Credentials{ID: "does-not-exist-" + framework.RandomString(6), Secret: "wrong-" + framework.RandomString(8)})
 		o, problems := judgeBasicFailure(t, e)
-		expected := "HTTP Basic credentials of an unknown client to be refused with " + basicFailureExpected
+		expected := "HTTP Basic credentials of an unknown client, with a fresh valid code of another client, to be refused with " + basicFailureExpected
 		switch {
 		case o.Code == "invalid_grant":
-			t.WarnExpected(expected+" (invalid_grant is accepted with a WARN: the code is foreign to an unknown client)",
+			t.WarnExpected(expected+" (invalid_grant is accepted with a WARN: the server judged the code, issued to another client, before the client)",
 				fmt.Sprintf("error invalid_grant (status %d)", e.Status))
 		case len(problems) > 0:
 			t.FailExpected(expected+" (or invalid_grant, with a WARN)", strings.Join(problems, "; "))
 		}
-	})
+	}, framework.Browser)
 
 // invalidClientStatus checks the status of an invalid_client error for body
 // credentials: 400 or 401, at the server's option (RFC 6749 §5.2; requirements
@@ -95,23 +98,21 @@ func invalidClientStatus(t *framework.T, o tokenOutcome, what string) {
 	}
 }
 
-// RFC 6749 §5.2: an unknown client is invalid_client, with 400 or 401. A
-// server that looks at the (garbage) code first says invalid_grant, a common
-// deviation: WARN.
+// RFC 6749 §5.2: an unknown client is invalid_client, with 400 or 401. The
+// code is fresh and valid, issued to another client, so the client is the
+// only defect. A server that looks at the code first says invalid_grant, a
+// common deviation: WARN (requirements §5).
 var _ = framework.It("RFC6749-5.2-invalid-client-body",
-	"a token request with an unknown client_id in the body gets invalid_client (400 or 401)",
+	"a token request with an unknown client_id in the body, and a fresh valid code of another client, gets invalid_client (400 or 401)",
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
-		form := unknownClientRedemption()
+		form := foreignCodeRedemption(t, m)
 		form.Set("client_id", "does-not-exist-"+framework.RandomString(6))
-		if r := t.Target().Resource; r != "" {
-			form.Set("resource", r)
-		}
-		x := expectation{What: "a token request with an unknown client_id", Pass: []string{"invalid_client"}, Warn: []string{"invalid_grant"},
+		x := expectation{What: "a token request with an unknown client_id and a fresh valid code of another client", Pass: []string{"invalid_client"}, Warn: []string{"invalid_grant"},
 			Accepted: framework.Fail, Other: framework.Fail}
 		o := x.judge(t, t.HTTP().PostForm(ctx, t.Endpoint(m, "token_endpoint"), form, nil))
 		invalidClientStatus(t, o, x.What)
-	})
+	}, framework.Browser)
 
 // RFC 6749 §5.2: a wrong client_secret in the body is invalid_client, with
 // 400 or 401 (401 is required only for the Authorization header). The code is
@@ -133,14 +134,13 @@ var _ = framework.It("RFC6749-5.2-invalid-client-body",
 		invalidClientStatus(t, o, x.What)
 	}, framework.Browser)
 
-// unknownClientRedemption is a code redemption an unknown client would send:
-// a random code and verifier. Both the client and the grant are wrong, which
-// is why invalid_grant is tolerated (with a WARN) in the specs that use it.
-func unknownClientRedemption() url.Values {
-	return url.Values{
-		"grant_type":    {"authorization_code"},
-		"code":          {framework.NewPKCE().Verifier},
-		"redirect_uri":  {"http://127.0.0.1/callback"},
-		"code_verifier": {framework.NewPKCE().Verifier},
-	}
+// foreignCodeRedemption is the redemption of a fresh, valid code issued to
+// another (public) client, with its verifier and redirect URI, and without
+// client identification: the caller names the unknown client, so that the
+// client is the only thing wrong with the request (isolate each defect).
+func foreignCodeRedemption(t *framework.T, m *framework.Metadata) url.Values {
+	c := t.PublicClient()
+	p := framework.NewPKCE()
+	code, _ := t.ObtainCode(m, t.AuthorizationParams(c, p))
+	return t.CodeRedemption(c, code, p)
 }

@@ -93,7 +93,7 @@ var _ = framework.It("RFC6749-5.2-error-value-charset",
 		c := t.PublicClient()
 		var res *framework.AuthorizationResponse
 		var params url.Values
-		for _, d := range authorizationDefects {
+		for _, d := range errorRedirectDefects {
 			res = authorizeWith(t, m, c, d.Mutate)
 			if params, _ = errorParams(res); params != nil {
 				break
@@ -101,7 +101,7 @@ var _ = framework.It("RFC6749-5.2-error-value-charset",
 			t.Notef("a request with %s did not end in an error redirect (%s)", d.What, res.Describe())
 		}
 		if params == nil {
-			t.Skipf("no defective authorization request (%d tried) ended in an error redirect, so no authorization error could be checked", len(authorizationDefects))
+			t.Skipf("no defective authorization request (%d tried) ended in an error redirect, so no authorization error could be checked", len(errorRedirectDefects))
 		}
 		values := map[string]string{}
 		for _, k := range []string{"error", "error_description", "error_uri"} {

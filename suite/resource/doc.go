@@ -14,6 +14,15 @@
 //     resource, refuse malformed and unknown resources with invalid_target,
 //     and never mint a token for a resource the user did not authorize.
 //
+// One defect, one finding: when the standard token shows that the server does
+// not implement RFC 8707 (no aud, an aud that names only the client or the
+// issuer, or the same aud for RES and RES2; see withoutRFC8707),
+// RFC8707-2-audience-restriction WARNs once and every row that depends on
+// audience restriction is INFO "not applicable (see
+// RFC8707-2-audience-restriction)": never a WARN of its own, and never a PASS
+// on a token it could not judge. A token-endpoint refusal whose error code
+// cannot be read is a WARN that points to RFC6749-5.2-token-error-format.
+//
 // The audience is observed as requirements §1.3 AUD-OBSERVE says, so far only
 // in its first way: a JWS access token is decoded without verifying it
 // (framework.DecodeJWT). Token introspection and calls to the resource server

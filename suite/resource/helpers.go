@@ -234,8 +234,8 @@ func (o observation) describe() string {
 
 // sameAud reports whether two observed audiences are the same set of values.
 func sameAud(a, b observation) bool {
-	if a.opaque() || b.opaque() || (a.AudErr == nil) != (b.AudErr == nil) {
-		return false
+	if a.opaque() || b.opaque() || a.AudErr != nil || b.AudErr != nil || len(a.Aud) == 0 || len(b.Aud) == 0 {
+		return false // no audience is not an audience two tokens share
 	}
 	x, y := slices.Clone(a.Aud), slices.Clone(b.Aud)
 	slices.Sort(x)
@@ -364,4 +364,61 @@ func sameHost(a, b string) bool {
 	ub, errB := url.Parse(b)
 	return errA == nil && errB == nil && ua.Host != "" &&
 		strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
+}
+
+// AudienceRestrictionID is the row that reports a server that does not
+// implement RFC 8707; the rows that depend on audience restriction point to
+// it instead of repeating its finding (one defect, one finding).
+const AudienceRestrictionID = "RFC8707-2-audience-restriction"
+
+// withoutRFC8707 reports whether the standard token (STD-AUTHZ and STD-TOKEN
+// with resource=RES, shared) shows that the server does not implement RFC
+// 8707: no audience at all, an audience that names only the client or the
+// issuer, or (when RES2 is configured) the same audience as a token for RES2.
+// An abstract audience that depends on the resource is RFC 8707 at work.
+// why says what was seen; false when the token could not be observed.
+func withoutRFC8707(t *framework.T, m *framework.Metadata, res string) (bool, string) {
+	f := standardFlow.get(func() flowResult { return resourceFlow(t, m, []string{res}, []string{res}) })
+	if f.Tokens == nil {
+		return false, ""
+	}
+	o := observe(f.Tokens.AccessToken)
+	switch {
+	case o.opaque():
+		return false, ""
+	case o.AudErr != nil || len(o.Aud) == 0:
+		return true, fmt.Sprintf("its access token for resource=%s has no audience (%s)", res, o.describe())
+	}
+	if rel, _ := o.closest(res); rel != unrelated {
+		return false, ""
+	}
+	if onlyClientOrIssuer(o, t.Target().Issuer) {
+		return true, fmt.Sprintf("its access token for resource=%s has %s, which names only the client or the issuer", res, o.describe())
+	}
+	if res2 := t.Config().SecondResource; res2 != "" {
+		if o2, f2 := secondTokens(t, m, res2); f2.Tokens != nil && sameAud(o, o2) {
+			return true, fmt.Sprintf("its access tokens for resource=%s and for resource=%s have the same audience (%s)", res, res2, o.describe())
+		}
+	}
+	return false, ""
+}
+
+// notApplicableWithoutRFC8707 ends the judgement of a row that depends on
+// audience restriction with INFO when the server does not implement RFC
+// 8707, and reports whether it did: RFC8707-2-audience-restriction carries
+// that finding, and a row that cannot judge must not PASS either.
+func notApplicableWithoutRFC8707(t *framework.T, m *framework.Metadata, res string) bool {
+	without, why := withoutRFC8707(t, m, res)
+	if without {
+		t.Infof("not applicable: the server does not implement RFC 8707 resource indicators (%s), so this row, which depends on audience restriction, cannot be judged (see %s)", why, AudienceRestrictionID)
+	}
+	return without
+}
+
+// unreadableTokenRefusal records a token-endpoint refusal whose error code
+// cannot be read: a WARN that points to the error-format row, which judges
+// the format (framework.UnreadableRefusal).
+func unreadableTokenRefusal(t *framework.T, what string, accepted []string, e *framework.Exchange) {
+	_, err := framework.ParseOAuthError(e)
+	t.Warnf("%s", framework.UnreadableRefusal(what, accepted, err))
 }

@@ -33,7 +33,7 @@ var _ = framework.It("RFC8707-2.2-token-resource-within-grant",
 			case "invalid_grant":
 				t.Notef("refused with invalid_grant; RFC 8707 §2.2 names invalid_target, but the token was not minted")
 			case "":
-				t.WarnExpected(want, "the refusal is not a readable OAuth error: "+f.Token.Summary())
+				unreadableTokenRefusal(t, fmt.Sprintf("a token request naming resource=%s, for a code granted for %s only", res2, res), []string{"invalid_target"}, f.Token)
 			default:
 				t.WarnExpected(want, fmt.Sprintf("refused with error %q rather than invalid_target", code))
 			}
@@ -41,6 +41,9 @@ var _ = framework.It("RFC8707-2.2-token-resource-within-grant",
 		}
 		o := observe(f.Tokens.AccessToken)
 		o.skipIfOpaque(t, "issued for the unauthorized resource "+res2)
+		if notApplicableWithoutRFC8707(t, m, res) {
+			return
+		}
 		if rel, v := o.closest(res2); rel >= variant {
 			t.WarnExpected(want, fmt.Sprintf("[high severity] tokens with aud %q: the server minted a token for a resource the user did not consent to", v))
 			return

@@ -74,7 +74,7 @@ var _ = framework.It("RFC8707-2-invalid-target-malformed",
 			switch code := tokenError(f.Token); code {
 			case "invalid_target":
 			case "":
-				t.WarnExpected(want, "the refusal is not a readable OAuth error: "+f.Token.Summary())
+				unreadableTokenRefusal(t, fmt.Sprintf("a token request with resource=%q (%s)", mv.value, mv.what), []string{"invalid_target"}, f.Token)
 			default:
 				t.WarnExpected(want, fmt.Sprintf("refused with error %q rather than invalid_target", code))
 			}
@@ -106,6 +106,10 @@ var _ = framework.It("RFC8707-2-unknown-resource-policy",
 				t.Notef("the authorization request got a code, and the token request was refused with invalid_target")
 				return
 			}
+			if tokenError(f.Token) == "" {
+				unreadableTokenRefusal(t, fmt.Sprintf("a token request with resource=%s", unknownResource), []string{"invalid_target"}, f.Token)
+				return
+			}
 			t.WarnExpected(want, fmt.Sprintf("the authorization request got a code, and the token request %s", tokenOutcome(f.Token)))
 			return
 		}
@@ -123,8 +127,7 @@ var _ = framework.It("RFC8707-2-unknown-resource-policy",
 			t.Notef("an open server: the token is audienced to exactly the requested value (%s)", o.describe())
 			return
 		}
-		if yes, ok := implementsRFC8707(t, m, res); ok && !yes {
-			t.Infof("the server does not seem to implement RFC 8707 (its token for %s is not audienced to it either), and issued tokens with %s: no audience effect", res, o.describe())
+		if notApplicableWithoutRFC8707(t, m, res) {
 			return
 		}
 		t.WarnExpected(want, fmt.Sprintf("tokens with %s, which is not restricted to the requested resource", o.describe()))
@@ -163,6 +166,9 @@ func judgeAccepted(t *framework.T, m *framework.Metadata, res, want, value strin
 		return
 	}
 	o := observe(f.Tokens.AccessToken)
+	if !o.opaque() && !o.hasAud(value) && notApplicableWithoutRFC8707(t, m, res) {
+		return
+	}
 	switch {
 	case o.opaque():
 		t.Infof("resource=%q: %s and tokens were issued; the token is opaque (%s), so whether the value became its audience could not be observed", value, where, o.Why)

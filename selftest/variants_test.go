@@ -1,0 +1,157 @@
+package selftest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/mcpauth/conformance/refserver"
+)
+
+// declared is a verdict a variant run is expected to give a requirement
+// other than PASS, with why the research says it is the right one for that
+// server.
+type declared struct {
+	Verdict string
+	Reason  string
+}
+
+// variantDeclarations: variant → requirement ID → the verdict the whole-suite
+// run against that variant must give. An undeclared FAIL, WARN or ERROR fails
+// TestVariants, and so does a declaration that no longer matches what the run
+// gives (stale). Declaring INFO or SKIP for a requirement asserts that it is
+// not reported PASS: the server gives it nothing to judge.
+var variantDeclarations = map[string]map[string]declared{
+	"authz-errors-as-page": {
+		"RFC6749-4.1.2.1-authz-error-redirect": {"WARN",
+			"an error page instead of a redirect is a WARN for a DCR client, whose redirect URI the server need not trust (RFC 9700 §4.11.2; requirements §5 Tricky)"},
+		"RFC6749-3.1.1-response-type-errors": {"WARN",
+			"requirements §5: an AS error page instead of the error redirect is a WARN"},
+		"RFC7636-4.4.1-missing-challenge-error": {"WARN",
+			"requirements §3 Tricky: for a DCR client an error page instead of the invalid_request redirect is a WARN (RFC 9700 §4.11.2)"},
+		"RFC7636-4.4.1-unsupported-method-error": {"WARN",
+			"requirements §3: an AS error page only is a WARN (DCR or untrusted redirect, RFC 9700 §4.11.2)"},
+	},
+	"rfc8707-ignored": {
+		"RFC8707-2-audience-restriction": {"WARN",
+			"the token's aud is the client_id whatever resource was asked for: the server does not implement RFC 8707, which MCP clients rely on (SHOULD, requirements §4)"},
+		"RFC8707-2-audience-includes-path": {"INFO",
+			"not applicable: the audience does not reflect resource at all, so whether it keeps the path cannot be judged (see RFC8707-2-audience-restriction)"},
+		"RFC8707-2.2-token-resource-within-grant": {"INFO",
+			"not applicable: resource is ignored, so no token is bound to a grant's resource (see RFC8707-2-audience-restriction)"},
+		"RFC8707-2-invalid-target-malformed": {"INFO",
+			"not applicable: a server that ignores resource never judges it, so invalid_target cannot be expected (see RFC8707-2-audience-restriction)"},
+		"RFC8707-2-unknown-resource-policy": {"INFO",
+			"not applicable: resource is ignored, so there is no policy for unknown resources (see RFC8707-2-audience-restriction)"},
+		"RFC9068-3-jwt-aud-matches-resource": {"INFO",
+			"not applicable: aud is the client_id, not derived from resource (see RFC8707-2-audience-restriction)"},
+		"MCP-ResourceParam-case-tolerance": {"INFO",
+			"not applicable: resource is ignored, so its case cannot matter (see RFC8707-2-audience-restriction)"},
+	},
+}
+
+// variantArgs are extra suite flags a variant needs (none should).
+var variantArgs = map[string][]string{}
+
+// TestVariants: every conformant variant of the reference server passes the
+// whole suite, except the short declared list per variant: faults prove that
+// the specs can fail, variants prove that they do not fail correct servers.
+func TestVariants(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite once per variant")
+	}
+	for name := range variantDeclarations {
+		if _, ok := refserver.LookupVariant(name); !ok {
+			t.Errorf("variantDeclarations names %s, which is not a refserver variant", name)
+		}
+	}
+	for _, v := range refserver.Variants() {
+		t.Run(v.Name, func(t *testing.T) {
+			t.Parallel()
+			rep, _ := runSuiteWith(t, refserver.Options{Variants: []string{v.Name}}, "", variantArgs[v.Name]...)
+			checkVariantRun(t, v.Name, rep, variantDeclarations[v.Name])
+		})
+	}
+}
+
+// checkVariantRun compares a variant run with its declarations.
+func checkVariantRun(t *testing.T, variant string, rep *report, decl map[string]declared) {
+	t.Helper()
+	seen := map[string]bool{}
+	var skips []string
+	for _, r := range rep.Requirements {
+		if len(r.Specs) == 0 {
+			continue
+		}
+		seen[r.ID] = true
+		d, isDeclared := decl[r.ID]
+		switch {
+		case isDeclared && d.Verdict == r.Verdict:
+		case isDeclared:
+			t.Errorf("variant %s: %s got %s, but %s is declared (%s); fix the suite or the stale declaration:\n%s",
+				variant, r.ID, r.Verdict, d.Verdict, d.Reason, r.Reason)
+		case r.Verdict == "FAIL", r.Verdict == "WARN", r.Verdict == "ERROR":
+			t.Errorf("variant %s is conformant, but %s got %s:\n%s", variant, r.ID, r.Verdict, r.Reason)
+		case r.Verdict == "SKIP":
+			skips = append(skips, r.ID+": "+firstLineOf(r.Reason))
+		}
+		if r.Verdict == "PASS" {
+			// A requirement is PASS only if a spec judged it; every
+			// spec that could not judge must have said so.
+			passed := false
+			for _, s := range r.Specs {
+				switch s.Verdict {
+				case "PASS":
+					passed = true
+				case "ERROR", "FAIL", "WARN":
+					t.Errorf("variant %s: %s is PASS although its spec %q is %s", variant, r.ID, s.Name, s.Verdict)
+				case "SKIP":
+					skips = append(skips, fmt.Sprintf("%s (PASS by its other specs) spec %q: %s", r.ID, s.Name, firstLineOf(s.Reason)))
+				}
+			}
+			if !passed {
+				t.Errorf("variant %s: %s is PASS, but none of its specs passed", variant, r.ID)
+			}
+		}
+	}
+	for id, d := range decl {
+		if !seen[id] {
+			t.Errorf("variant %s: %s is declared %s, but no spec of the run exercised it (stale declaration)", variant, id, d.Verdict)
+		}
+	}
+	sort.Strings(skips)
+	if len(skips) > 0 {
+		t.Logf("variant %s: %d SKIP(s), of requirements or of specs whose requirement passed by the others:\n  %s", variant, len(skips), strings.Join(skips, "\n  "))
+	}
+}
+
+func firstLineOf(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// TestOneDefectOneFail: a server whose token errors are RFC 9457 problem
+// documents without an error member breaks one requirement, the error format.
+// Every other row that reads a token error must point to it with a WARN, not
+// FAIL as well.
+func TestOneDefectOneFail(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole suite")
+	}
+	t.Parallel()
+	const fault, formatID = "token-errors-problem-json", "RFC6749-5.2-token-error-format"
+	rep, _ := runSuiteWith(t, refserver.Options{Faults: []string{fault}}, "")
+	for _, r := range rep.Requirements {
+		switch {
+		case r.ID == formatID:
+			if r.Verdict != "FAIL" {
+				t.Errorf("fault %s: %s got %s, want FAIL:\n%s", fault, r.ID, r.Verdict, r.Reason)
+			}
+		case r.Verdict == "FAIL", r.Verdict == "ERROR":
+			t.Errorf("fault %s: %s got %s; only %s may FAIL, the others point to it with a WARN:\n%s", fault, r.ID, r.Verdict, formatID, r.Reason)
+		case r.Verdict == "WARN" && !strings.Contains(r.Reason, formatID):
+			t.Errorf("fault %s: %s WARNs without pointing to %s:\n%s", fault, r.ID, formatID, r.Reason)
+		}
+	}
+}
