@@ -122,6 +122,7 @@ func New(opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.applyTokenFaults()
 	s.mux = s.routes()
 	return s, nil
 }
@@ -191,6 +192,8 @@ func (s *Server) routes() *http.ServeMux {
 		}
 	}
 	s.resourceRoutes(handlers)
+	handlers[s.issuerPath+pathRevoke] = s.handleRevoke
+	handlers[s.issuerPath+pathIntrospect] = s.handleIntrospect
 	mux := http.NewServeMux()
 	for path, h := range handlers {
 		mux.Handle(path, h)

@@ -30,11 +30,26 @@ var ErrUnknownVariant = errors.New("unknown variant")
 // Each area adds its variants as one block here and in variantTable.
 const (
 	variantOriginIssuer = "origin-issuer"
+
+	// The token lifecycle.
+	variantNoRefreshTokens    = "no-refresh-tokens"
+	variantCodeBurntOnFailure = "code-burnt-on-failed-attempt"
+	variantRefreshGracePeriod = "refresh-grace-period"
+	variantOpaqueAccessTokens = "opaque-access-tokens"
 )
 
 var variantTable = []Variant{
 	{Name: variantOriginIssuer, IssuerPath: "/",
 		Description: "The issuer is the server's origin (https://127.0.0.1:PORT), with no path; the default is a path issuer (/as)."},
+
+	{Name: variantNoRefreshTokens,
+		Description: "No refresh token is ever issued, whatever the scope (OAuth 2.1 §1.3.2 leaves it to the server)."},
+	{Name: variantCodeBurntOnFailure,
+		Description: "A failed redemption attempt (wrong verifier, redirect_uri, resource or client) consumes the code, as OAuth 2.1 allows."},
+	{Name: variantRefreshGracePeriod,
+		Description: "A rotated refresh token still works for 3 seconds (a reuse leeway for network retries); after that, presenting it revokes the family."},
+	{Name: variantOpaqueAccessTokens,
+		Description: "Access tokens are random strings rather than JWTs; their audience is visible only through introspection."},
 }
 
 // Variants lists every variant the server implements, sorted by name.
