@@ -275,7 +275,7 @@ func (st *store) redeemCode(value, clientID string, now time.Time, rules redempt
 		// below are two critical sections, so concurrent requests that all
 		// passed the check all get tokens.
 		st.mu.Unlock()
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(300 * time.Millisecond)
 		st.mu.Lock()
 	}
 	c.redeemed = true
