@@ -284,8 +284,8 @@ var lifecycleEffects = map[string]func(t *testing.T, e *testEnv){
 		code, verifier := e.code(t, pub.ClientID)
 		wantStatus(t, e.postToken(t, stdToken(pub2.ClientID, code, verifier), nil).Status, http.StatusOK, "another client's redemption")
 	},
-	faultRedirectURINotChecked: codeEdit(func(v url.Values) { v.Set("redirect_uri", "http://127.0.0.1:53682/other") }, http.StatusOK),
-	faultRedirectURIRequired:   codeEdit(func(v url.Values) { v.Del("redirect_uri") }, http.StatusBadRequest),
+	faultRedirectURINotChecked:  codeEdit(func(v url.Values) { v.Set("redirect_uri", "http://127.0.0.1:53682/other") }, http.StatusOK),
+	faultRedirectURIRequired:    codeEdit(func(v url.Values) { v.Del("redirect_uri") }, http.StatusBadRequest),
 	faultClientInferredFromCode: codeEdit(func(v url.Values) { v.Del("client_id") }, http.StatusOK),
 	faultConfidentialAuthOptional: func(t *testing.T, e *testEnv) {
 		conf := e.register(t, "client_secret_post")
