@@ -32,6 +32,18 @@ var _ = framework.It("RFC7009-2-refresh-token-revocation",
 		}
 	}, framework.Browser)
 
+// revokeOwnAccessToken has a public client revoke the access token of a
+// fresh code exchange.
+func revokeOwnAccessToken(t *framework.T) (*framework.Metadata, *framework.TokenResponse, *framework.Exchange) {
+	m := t.Metadata()
+	revocationEndpoint(t, m)
+	c := t.PublicClient()
+	tr := mustTokens(t, t.RedeemNewCode(m, c, ""))
+	e := revoke(t, m, c, tr.AccessToken, "access_token")
+	t.Responded(e, "an HTTP response from the revocation endpoint")
+	return m, tr, e
+}
+
 // RFC 7009 §2 and §2.2.1: access tokens should be revocable too; a server
 // that cannot revoke them answers unsupported_token_type (a WARN here).
 // Self-contained JWTs stay valid at signature-only resource servers, so the
@@ -39,11 +51,7 @@ var _ = framework.It("RFC7009-2-refresh-token-revocation",
 var _ = framework.It("RFC7009-2-access-token-revocation",
 	"a revoked access token is reported inactive by introspection",
 	func(ctx context.Context, t *framework.T) {
-		m := t.Metadata()
-		revocationEndpoint(t, m)
-		c := t.PublicClient()
-		tr := mustTokens(t, t.RedeemNewCode(m, c, ""))
-		e := revoke(t, m, c, tr.AccessToken, "access_token")
+		m, tr, e := revokeOwnAccessToken(t)
 		want := "the client's access token to be revoked (RFC 7009 §2)"
 		if e.Status != http.StatusOK {
 			if tokenErrorCode(e) == "unsupported_token_type" {
@@ -69,12 +77,7 @@ var _ = framework.It("RFC7009-2-access-token-revocation",
 var _ = framework.It("RFC7009-2.2.1-unsupported-token-type",
 	"an access token the server does not revoke is answered unsupported_token_type, not a silent 200",
 	func(ctx context.Context, t *framework.T) {
-		m := t.Metadata()
-		revocationEndpoint(t, m)
-		c := t.PublicClient()
-		tr := mustTokens(t, t.RedeemNewCode(m, c, ""))
-		e := revoke(t, m, c, tr.AccessToken, "access_token")
-		t.Responded(e, "an HTTP response from the revocation endpoint")
+		m, tr, e := revokeOwnAccessToken(t)
 		if e.Status != http.StatusOK {
 			if code := tokenErrorCode(e); code != "unsupported_token_type" {
 				t.FailExpected("a refused access-token revocation to say unsupported_token_type (RFC 7009 §2.2.1)",
