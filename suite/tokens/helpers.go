@@ -314,7 +314,7 @@ func confidentialAvailable(t *framework.T, m *framework.Metadata) bool {
 	return reg != ""
 }
 
-// withCredentials is a copy of c with another secret, for a wrong-credentials probe.
+// withSecret is a copy of c with another secret, for a wrong-credentials probe.
 func withSecret(c *framework.Client, secret string) *framework.Client {
 	w := *c
 	w.Secret = secret
