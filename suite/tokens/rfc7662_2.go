@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/mcpauth/conformance/suite/framework"
 )
@@ -51,13 +52,17 @@ func inactiveProbes(t *framework.T, m *framework.Metadata) []inactiveProbe {
 		return probes
 	}
 	c := t.PublicClient()
-	g := t.GrantWithRefreshToken(m, c, "")
-	if e := revoke(t, m, c, g.Tokens.RefreshToken, "refresh_token"); e.Status != http.StatusOK {
-		t.Notef("the refresh token could not be revoked (status %d), so only an unknown token was introspected", e.Status)
+	token, hint := revocable(mustTokens(t, t.RedeemNewCode(m, c, "")))
+	if e := revoke(t, m, c, token, hint); e.Status != http.StatusOK {
+		t.Notef("the %s could not be revoked (status %d), so only an unknown token was introspected", hint, e.Status)
 		return probes
 	}
-	in, err = t.Introspect(m, g.Tokens.RefreshToken)
-	return append(probes, inactiveProbe{"a revoked refresh token", in, err})
+	in, err = t.Introspect(m, token)
+	if err == nil && in.Active && hint == "access_token" {
+		t.Notef("the revoked access token is still active (RFC7009-2-access-token-revocation judges that), so only an unknown token was introspected")
+		return probes
+	}
+	return append(probes, inactiveProbe{"a revoked " + strings.ReplaceAll(hint, "_", " "), in, err})
 }
 
 // RFC 7662 §2.2: an authorized introspection of an unknown, expired or
