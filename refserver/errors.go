@@ -22,6 +22,7 @@ const (
 	errServerError             = "server_error"
 	errInvalidClientMetadata   = "invalid_client_metadata"
 	errInvalidRedirectURI      = "invalid_redirect_uri"
+	errUnsupportedTokenType    = "unsupported_token_type" // RFC 7009 §2.2.1
 )
 
 // oauthError is an OAuth error response: a code, a sentence for the developer,

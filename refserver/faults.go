@@ -91,6 +91,56 @@ const (
 	faultUnknownResourceKnownAud   = "unknown-resource-gets-known-aud"
 	faultTokenResourceOutsideGrant = "token-resource-outside-grant"
 	faultResourceCaseSensitive     = "resource-case-sensitive"
+
+	// The token lifecycle: code redemption, refresh tokens, revocation and
+	// introspection (tokenfaults.go and the handlers use them).
+	faultExpiresInString              = "expires-in-string"
+	faultExpiresInOmitted             = "expires-in-omitted"
+	faultTokenResponseCacheable       = "token-response-cacheable"
+	faultRefreshResponseCacheable     = "refresh-response-cacheable"
+	faultPragmaNotNoCache             = "pragma-not-no-cache"
+	faultScopeOmitted                 = "token-scope-omitted"
+	faultCodeReusable                 = "code-reusable"
+	faultCodeRedemptionRace           = "code-redemption-race"
+	faultCodeReplayNoRevoke           = "code-replay-no-revoke"
+	faultInvalidReplayRevokes         = "invalid-replay-revokes"
+	faultCodeLongLived                = "code-long-lived"
+	faultCodeNotBoundToClient         = "code-not-bound-to-client"
+	faultRedirectURINotChecked        = "redirect-uri-not-checked"
+	faultRedirectURIRequired          = "redirect-uri-required-at-token"
+	faultClientInferredFromCode       = "client-inferred-from-code"
+	faultConfidentialAuthOptional     = "confidential-auth-optional"
+	faultClientSecretPostBroken       = "client-secret-post-broken"
+	faultSecretInQueryAccepted        = "secret-in-query-accepted"
+	faultTokenGetAccepted             = "token-get-accepted"
+	faultFormCharsetRejected          = "form-charset-rejected"
+	faultPasswordGrant                = "password-grant"
+	faultClientCredentialsPublic      = "client-credentials-public"
+	faultRefreshNoRotation            = "refresh-no-rotation"
+	faultRefreshOldStaysValid         = "refresh-old-stays-valid"
+	faultRefreshReuseNoFamilyRevoke   = "refresh-reuse-no-family-revoke"
+	faultRefreshNotBoundToClient      = "refresh-not-bound-to-client"
+	faultRefreshScopeEscalation       = "refresh-scope-escalation"
+	faultRefreshDefaultScope          = "refresh-default-scope"
+	faultRefreshRTNarrowed            = "refresh-rt-narrowed"
+	faultRefreshResourceOutsideGrant  = "refresh-resource-outside-grant"
+	faultRefreshResourceRejected      = "refresh-resource-rejected"
+	faultUnknownRefreshInvalidRequest = "unknown-refresh-invalid-request"
+	faultAccessTokenAsRefreshToken    = "access-token-as-refresh-token"
+	faultRevokeNoop                   = "revoke-noop"
+	faultRevokeATUnsupported          = "revoke-access-token-unsupported"
+	faultRevokeATIgnored              = "revoke-access-token-ignored"
+	faultRevokeJSONOnly               = "revoke-json-only"
+	faultRevokeNoClientAuth           = "revoke-no-client-auth"
+	faultRevokeForeignToken           = "revoke-foreign-token"
+	faultRevokeUnknown400             = "revoke-unknown-400"
+	faultRevokeMissingToken200        = "revoke-missing-token-200"
+	faultRevokeTrustsHint             = "revoke-trusts-hint"
+	faultRevokeRTKeepsATs             = "revoke-rt-keeps-access-tokens"
+	faultIntrospectionNoAuth          = "introspection-no-auth"
+	faultIntrospectionUnknown400      = "introspection-unknown-400"
+	faultIntrospectionInactiveDetails = "introspection-inactive-details"
+	faultIntrospectionNoAud           = "introspection-no-aud"
 )
 
 var faultTable = []Fault{
@@ -226,6 +276,101 @@ var faultTable = []Fault{
 		"A code redemption may name any known resource, even one not authorized at the authorization endpoint, and the token is audienced to it."},
 	{faultResourceCaseSensitive, []string{"MCP-ResourceParam-case-tolerance"},
 		"Resources are compared as exact strings, so a resource whose scheme or host is in upper case is refused with invalid_target."},
+
+	{faultExpiresInString, []string{"OAUTH21-3.2.3-success-response-format"},
+		"expires_in in token responses is a JSON string (\"300\") instead of a number."},
+	{faultExpiresInOmitted, []string{"OAUTH21-3.2.3-expires-in"},
+		"Token responses carry no expires_in."},
+	{faultTokenResponseCacheable, []string{"OAUTH21-3.2.3-cache-control-no-store"},
+		"Token responses (code and refresh) have Cache-Control: no-cache, private instead of no-store."},
+	{faultRefreshResponseCacheable, []string{"OAUTH21-4.3.2-refresh-response-format", "OAUTH21-3.2.3-cache-control-no-store"},
+		"Refresh-grant responses have no Cache-Control header; code-exchange responses keep no-store."},
+	{faultPragmaNotNoCache, []string{"RFC6749-5.1-pragma-no-cache"},
+		"Token responses carry Pragma: public instead of Pragma: no-cache."},
+	{faultScopeOmitted, []string{"OAUTH21-1.4.1-scope-when-different"},
+		"Token responses never carry scope, even when the granted scope (the default) differs from the request."},
+	{faultCodeReusable, []string{"OAUTH21-4.1.3-code-single-use"},
+		"An authorization code can be redeemed any number of times; each redemption gets new tokens."},
+	{faultCodeRedemptionRace, []string{"OAUTH21-4.1.3-code-single-use"},
+		"Code redemption checks and marks the code in two separate steps, so concurrent redemptions of one code can all succeed."},
+	{faultCodeReplayNoRevoke, []string{"OAUTH21-4.1.3-replay-revokes-tokens"},
+		"A valid replay of a redeemed code is refused, but the tokens issued from the code stay valid."},
+	{faultInvalidReplayRevokes, []string{"OAUTH21-7.5.3-invalid-replay-no-revoke"},
+		"Any replay of a redeemed code, even one with a wrong code_verifier, revokes the tokens issued from it."},
+	{faultCodeLongLived, []string{"OAUTH21-4.1.2-code-lifetime"},
+		"Authorization codes live for 24 hours."},
+	{faultCodeNotBoundToClient, []string{"OAUTH21-4.1.3-code-bound-to-client"},
+		"A code can be redeemed by any registered client, not only the one it was issued to."},
+	{faultRedirectURINotChecked, []string{"RFC6749-4.1.3-redirect-uri-mismatch"},
+		"The redirect_uri of a code redemption is not compared with the authorization request's."},
+	{faultRedirectURIRequired, []string{"OAUTH21-10.2-redirect-uri-omission"},
+		"A code redemption without redirect_uri is refused with invalid_request (RFC 6749-only behaviour)."},
+	{faultClientInferredFromCode, []string{"RFC6749-3.2.1-public-client-id-required"},
+		"A code redemption without client_id or client authentication is accepted; the client is taken from the code."},
+	{faultConfidentialAuthOptional, []string{"OAUTH21-3.2.1-confidential-auth-required", "OAUTH21-4.3.1-confidential-auth-on-refresh"},
+		"A confidential client that sends only its client_id (no secret, no Basic header) is accepted at the token endpoint."},
+	{faultClientSecretPostBroken, []string{"OAUTH21-2.4.1-secret-auth-methods"},
+		"client_secret_post is advertised, but a correct client_id and client_secret in the body are refused with invalid_client."},
+	{faultSecretInQueryAccepted, []string{"OAUTH21-2.4.1-secret-not-in-query"},
+		"client_id and client_secret in the token endpoint's URL query are accepted as client_secret_post credentials."},
+	{faultTokenGetAccepted, []string{"OAUTH21-3.2-post-only"},
+		"The token endpoint answers GET requests whose query holds the token request."},
+	{faultFormCharsetRejected, []string{"OAUTH21-3.2.2-form-urlencoded"},
+		"A token request whose Content-Type has a charset parameter is refused with invalid_request."},
+	{faultPasswordGrant, []string{"RFC9700-2.4-password-grant-refused"},
+		"The resource owner password credentials grant is implemented: the test user's username and password get tokens."},
+	{faultClientCredentialsPublic, []string{"OAUTH21-4.2-client-credentials-confidential-only"},
+		"The client credentials grant issues tokens to any client, public clients included."},
+	{faultRefreshNoRotation, []string{"OAUTH21-4.3.1-public-rt-rotation"},
+		"A refresh returns the presented refresh token again instead of a new one."},
+	{faultRefreshOldStaysValid, []string{"OAUTH21-4.3.1-rotated-rt-rejected"},
+		"A refresh issues a new refresh token, but the presented one stays valid."},
+	{faultRefreshReuseNoFamilyRevoke, []string{"OAUTH21-4.3.1-reuse-revokes-family"},
+		"A rotated refresh token is refused, but presenting it does not revoke its successors."},
+	{faultRefreshNotBoundToClient, []string{"OAUTH21-4.3-rt-bound-to-client"},
+		"A refresh token can be redeemed by any registered client."},
+	{faultRefreshScopeEscalation, []string{"OAUTH21-4.3.1-no-scope-escalation"},
+		"A refresh may ask for any known scope, even one the user never granted, and gets it."},
+	{faultRefreshDefaultScope, []string{"OAUTH21-4.3.1-scope-omitted-equals-original"},
+		"A refresh without scope gets every scope the server knows instead of the originally granted one."},
+	{faultRefreshRTNarrowed, []string{"OAUTH21-4.3.3-rt-scope-unchanged"},
+		"A down-scoped refresh also narrows the new refresh token to the requested scope."},
+	{faultRefreshResourceOutsideGrant, []string{"OAUTH21-3.2.3-rt-bound-to-resource"},
+		"A refresh may name any known resource, even one the user never authorized, and the new access token is audienced to it."},
+	{faultRefreshResourceRejected, []string{"RFC8707-2.2-refresh-with-resource"},
+		"A refresh request that carries resource, even the granted one, is refused with invalid_target."},
+	{faultUnknownRefreshInvalidRequest, []string{"OAUTH21-4.3.1-invalid-rt"},
+		"An unknown refresh token is answered invalid_request instead of invalid_grant."},
+	{faultAccessTokenAsRefreshToken, []string{"RFC6749-6-access-token-not-refresh-token"},
+		"An access token presented as refresh_token is accepted and gets new tokens."},
+	{faultRevokeNoop, []string{"RFC7009-2-refresh-token-revocation"},
+		"The revocation endpoint answers 200 to a refresh token but does not revoke it."},
+	{faultRevokeATUnsupported, []string{"RFC7009-2-access-token-revocation"},
+		"The revocation endpoint refuses access tokens with unsupported_token_type."},
+	{faultRevokeATIgnored, []string{"RFC7009-2-access-token-revocation", "RFC7009-2.2.1-unsupported-token-type"},
+		"The revocation endpoint answers 200 to an access token but leaves it active."},
+	{faultRevokeJSONOnly, []string{"RFC7009-2.1-post-form"},
+		"The revocation endpoint accepts only a JSON body and refuses form-encoded requests with invalid_request."},
+	{faultRevokeNoClientAuth, []string{"RFC7009-2.1-client-authentication"},
+		"The revocation endpoint does not check client credentials: a client_id alone revokes a confidential client's token."},
+	{faultRevokeForeignToken, []string{"RFC7009-2.1-foreign-token-not-revoked"},
+		"The revocation endpoint revokes a token whichever client asks."},
+	{faultRevokeUnknown400, []string{"RFC7009-2.2-invalid-token-200"},
+		"Revoking an unknown token is answered 400 invalid_request instead of 200."},
+	{faultRevokeMissingToken200, []string{"RFC7009-2.1-missing-token-invalid-request"},
+		"A revocation request without token is answered 200."},
+	{faultRevokeTrustsHint, []string{"RFC7009-2.1-wrong-hint-still-revoked"},
+		"Revocation looks the token up only under the hinted type, and refuses an unknown hint with invalid_request."},
+	{faultRevokeRTKeepsATs, []string{"RFC7009-2.1-rt-revocation-cascades"},
+		"Revoking a refresh token leaves the access tokens of its grant active."},
+	{faultIntrospectionNoAuth, []string{"RFC7662-2.1-introspection-requires-auth"},
+		"The introspection endpoint answers without client authentication."},
+	{faultIntrospectionUnknown400, []string{"RFC7662-2.2-inactive-token"},
+		"Introspecting an unknown token is answered 400 invalid_request instead of {\"active\":false}."},
+	{faultIntrospectionInactiveDetails, []string{"RFC7662-2.2-no-details-inactive"},
+		"An inactive token's introspection response also carries client_id and exp."},
+	{faultIntrospectionNoAud, []string{"RFC7662-2.2-aud-reflects-resource"},
+		"Introspection responses carry no aud."},
 }
 
 // Faults lists every fault the server implements, sorted by name.

@@ -245,20 +245,7 @@ func (r tokenResult) errorCode() string { s, _ := r.Body["error"].(string); retu
 // postToken sends a token request. edit may change the request (headers).
 func (e *testEnv) postToken(t *testing.T, form url.Values, edit func(*http.Request)) tokenResult {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodPost, testIssuer+"/token", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if edit != nil {
-		edit(req)
-	}
-	rec := httptest.NewRecorder()
-	e.srv.ServeHTTP(rec, req)
-	res := tokenResult{Status: rec.Code, Header: rec.Header(), Body: map[string]any{}}
-	if strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
-		if err := json.Unmarshal(rec.Body.Bytes(), &res.Body); err != nil {
-			t.Fatalf("token response is not JSON: %v: %s", err, rec.Body)
-		}
-	}
-	return res
+	return e.postEndpoint(t, "/token", form, edit)
 }
 
 func basicAuth(id, secret string) func(*http.Request) {

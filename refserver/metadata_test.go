@@ -73,10 +73,14 @@ func TestMetadataLocations(t *testing.T) {
 func TestMetadataMembers(t *testing.T) {
 	srv := newEnv(t).srv
 	common := map[string]any{
-		"issuer":                                         testIssuer,
-		"authorization_endpoint":                         testIssuer + "/authorize",
-		"token_endpoint":                                 testIssuer + "/token",
-		"registration_endpoint":                          testIssuer + "/register",
+		"issuer":                 testIssuer,
+		"authorization_endpoint": testIssuer + "/authorize",
+		"token_endpoint":         testIssuer + "/token",
+		"registration_endpoint":  testIssuer + "/register",
+		"revocation_endpoint":    testIssuer + "/revoke",
+		"revocation_endpoint_auth_methods_supported":    []any{"none", "client_secret_basic", "client_secret_post"},
+		"introspection_endpoint":                        testIssuer + "/introspect",
+		"introspection_endpoint_auth_methods_supported": []any{"client_secret_basic", "client_secret_post"},
 		"jwks_uri":                                       testIssuer + "/jwks",
 		"response_types_supported":                       []any{"code"},
 		"response_modes_supported":                       []any{"query"},

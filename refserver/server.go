@@ -140,6 +140,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.onIssue = opts.OnIssue
 	s.addStaticClients(opts.Clients)
+	s.applyTokenFaults()
 	s.mux = s.routes()
 	return s, nil
 }
@@ -215,6 +216,8 @@ func (s *Server) routes() *http.ServeMux {
 		}
 	}
 	s.resourceRoutes(handlers)
+	handlers[s.issuerPath+pathRevoke] = s.handleRevoke
+	handlers[s.issuerPath+pathIntrospect] = s.handleIntrospect
 	mux := http.NewServeMux()
 	for path, h := range handlers {
 		mux.Handle(path, h)

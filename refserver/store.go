@@ -95,6 +95,8 @@ type refreshToken struct {
 	Resource  string
 	ExpiresAt time.Time
 	rotated   bool
+	// rotatedAt is when it was rotated, for the refresh-grace-period variant.
+	rotatedAt time.Time
 }
 
 // store holds all server state in memory. One mutex guards everything: the
@@ -108,6 +110,12 @@ type store struct {
 	codes           map[string]*authorizationCode
 	refreshTokens   map[string]*refreshToken
 	revokedFamilies map[string]bool
+	// accessTokens are the issued access tokens, by value, so that
+	// introspection and revocation can find them (tokenstore.go).
+	accessTokens map[string]*accessTokenRecord
+	// rtRevokedFamilies are families whose refresh tokens alone were revoked
+	// (only the revoke-rt-keeps-access-tokens fault does that).
+	rtRevokedFamilies map[string]bool
 }
 
 func newStore() *store {
@@ -118,6 +126,9 @@ func newStore() *store {
 		codes:           map[string]*authorizationCode{},
 		refreshTokens:   map[string]*refreshToken{},
 		revokedFamilies: map[string]bool{},
+
+		accessTokens:      map[string]*accessTokenRecord{},
+		rtRevokedFamilies: map[string]bool{},
 	}
 }
 
@@ -229,23 +240,43 @@ var (
 // of concurrent requests exactly one can succeed. check validates the request
 // against the code (redirect_uri, PKCE, resource) before the replay test, so a
 // replay that fails those checks does not revoke anything (OAuth 2.1 §7.5.3).
-// A valid replay revokes the token family issued from the code (OAuth 2.1 §4.1.3).
-func (st *store) redeemCode(value, clientID string, now time.Time, check func(*authorizationCode) *oauthError) (authorizationCode, string, *oauthError) {
+// A valid replay revokes the token family issued from the code (OAuth 2.1
+// §4.1.3). rules carries the faults and variants that bend this.
+func (st *store) redeemCode(value, clientID string, now time.Time, rules redemptionRules, check func(*authorizationCode) *oauthError) (authorizationCode, string, *oauthError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	c := st.codes[value]
 	if c == nil || !now.Before(c.ExpiresAt) {
 		return authorizationCode{}, "", errUnknownCode
 	}
-	if c.ClientID != clientID {
+	if c.ClientID != clientID && !rules.anyClient {
+		if rules.burnOnFailure && !c.redeemed {
+			delete(st.codes, value)
+		}
 		return authorizationCode{}, "", errForeignCode
 	}
+	if c.redeemed && rules.revokeOnAnyReplay {
+		st.revokedFamilies[c.familyID] = true
+	}
 	if err := check(c); err != nil {
+		if rules.burnOnFailure && !c.redeemed {
+			delete(st.codes, value)
+		}
 		return authorizationCode{}, "", err
 	}
-	if c.redeemed {
-		st.revokedFamilies[c.familyID] = true
+	if c.redeemed && !rules.reusable {
+		if !rules.noReplayRevoke {
+			st.revokedFamilies[c.familyID] = true
+		}
 		return authorizationCode{}, "", errCodeReplay
+	}
+	if rules.racy {
+		// The code-redemption-race fault: the check above and the mark
+		// below are two critical sections, so concurrent requests that all
+		// passed the check all get tokens.
+		st.mu.Unlock()
+		time.Sleep(300 * time.Millisecond)
+		st.mu.Lock()
 	}
 	c.redeemed = true
 	c.familyID = randomToken()
@@ -266,27 +297,38 @@ var (
 
 // rotateRefreshToken redeems a refresh token under one lock and puts its
 // successor, with the same grant, in its place. check validates the request's
-// scope and resource against the grant.
-func (st *store) rotateRefreshToken(value, clientID string, now time.Time, check func(*refreshToken) *oauthError) (refreshToken, string, *oauthError) {
+// scope and resource against the grant. rules carries the faults and variants
+// that bend rotation.
+func (st *store) rotateRefreshToken(value, clientID string, now time.Time, rules rotationRules, check func(*refreshToken) *oauthError) (refreshToken, string, *oauthError) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	rt := st.refreshTokens[value]
-	if rt == nil || !now.Before(rt.ExpiresAt) || st.revokedFamilies[rt.FamilyID] {
+	if rt == nil || !now.Before(rt.ExpiresAt) || st.revokedFamilies[rt.FamilyID] || st.rtRevokedFamilies[rt.FamilyID] {
 		return refreshToken{}, "", errUnknownRefreshToken
 	}
-	if rt.ClientID != clientID {
+	if rt.ClientID != clientID && !rules.anyClient {
 		return refreshToken{}, "", errForeignRefreshToken
 	}
-	if rt.rotated {
-		st.revokedFamilies[rt.FamilyID] = true
+	if rt.rotated && !(rules.grace > 0 && now.Before(rt.rotatedAt.Add(rules.grace))) {
+		if !rules.noFamilyRevoke {
+			st.revokedFamilies[rt.FamilyID] = true
+		}
 		return refreshToken{}, "", errRefreshTokenReuse
 	}
 	if err := check(rt); err != nil {
 		return refreshToken{}, "", err
 	}
-	rt.rotated = true
+	if rules.sameValue {
+		return *rt, value, nil
+	}
+	if !rules.keepOld && !rt.rotated {
+		rt.rotated, rt.rotatedAt = true, now
+	}
 	next := *rt
 	next.rotated = false
+	if rules.narrowTo != nil {
+		next.Scopes = rules.narrowTo(rt.Scopes)
+	}
 	nextValue := randomToken()
 	st.refreshTokens[nextValue] = &next
 	return next, nextValue, nil

@@ -24,6 +24,8 @@ type tokenResponse struct {
 	// Scope is always present, so the client never has to guess what it got
 	// (RFC 6749 §3.3 requires it when it differs from the request).
 	Scope string `json:"scope"`
+	// refresh marks the answer to a refresh grant (tokenresponse.go).
+	refresh bool
 }
 
 const maxTokenRequestBody = 64 << 10
@@ -36,17 +38,18 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		s.writeTokenError(w, err)
 		return
 	}
-	w.Header().Set("Cache-Control", "no-store") // OAuth 2.1 §3.2.3
-	w.Header().Set("Pragma", "no-cache")        // RFC 6749 §5.1, for HTTP/1.0 caches
-	writeJSON(w, http.StatusOK, resp)
+	s.writeTokenResponse(w, resp)
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) (*tokenResponse, *oauthError) {
+	if r.Method == http.MethodGet && s.faults[faultTokenGetAccepted] {
+		return s.tokenFromQuery(r)
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		return nil, &oauthError{Code: errInvalidRequest, Description: "The token endpoint accepts only POST (OAuth 2.1 section 3.2).", status: http.StatusMethodNotAllowed}
 	}
-	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
+	if mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" || len(params) > 0 && s.faults[faultFormCharsetRejected] {
 		return nil, newError(errInvalidRequest, "The token request must be sent as application/x-www-form-urlencoded (OAuth 2.1 section 3.2.2).")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxTokenRequestBody)
@@ -54,11 +57,18 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) (*tokenResponse, 
 		return nil, newError(errInvalidRequest, "The token request body could not be parsed as form data.")
 	}
 	// Secrets in the URL end up in logs and histories (OAuth 2.1 §2.4.1).
-	if r.URL.Query().Has("client_secret") {
+	if r.URL.Query().Has("client_secret") && !s.faults[faultSecretInQueryAccepted] {
 		return nil, newError(errInvalidRequest, "client_secret must not be sent in the URL query.")
 	}
 	// Only the body counts: the token request is a POST form (OAuth 2.1 §3.2.2).
 	form := r.PostForm
+	if s.faults[faultSecretInQueryAccepted] {
+		for _, name := range []string{"client_id", "client_secret"} {
+			if v := r.URL.Query().Get(name); v != "" {
+				form.Set(name, v)
+			}
+		}
+	}
 	if !s.faults[faultDuplicateParamsFirstWins] {
 		for name, values := range form {
 			if len(values) > 1 && name != "resource" {
@@ -66,9 +76,17 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) (*tokenResponse, 
 			}
 		}
 	}
-	c, err := s.authenticateClient(r, form)
+	return s.grant(r, form)
+}
+
+// grant authenticates the client and dispatches on grant_type.
+func (s *Server) grant(r *http.Request, form url.Values) (*tokenResponse, *oauthError) {
+	c, err := s.tokenClient(r, form)
 	if err != nil {
 		return nil, err
+	}
+	if resp, ok := s.faultGrant(form, c); ok {
+		return resp, nil
 	}
 	switch grantType := form.Get("grant_type"); grantType {
 	case grantAuthCode:
@@ -109,10 +127,13 @@ func (s *Server) authorizationCodeGrant(form url.Values, c *client) (*tokenRespo
 	}
 
 	var resource string
-	granted, familyID, err := s.store.redeemCode(code, c.ID, s.now(), func(ac *authorizationCode) *oauthError {
+	granted, familyID, err := s.store.redeemCode(code, c.ID, s.now(), s.redemptionRules(), func(ac *authorizationCode) *oauthError {
 		// RFC 6749 §4.1.3: the redirect_uri must match when it was part of the
 		// authorization request. OAuth 2.1 lets the client omit it here.
-		if redirectURI != "" && redirectURI != ac.RedirectURI {
+		if redirectURI == "" && s.faults[faultRedirectURIRequired] {
+			return newError(errInvalidRequest, "redirect_uri is missing.")
+		}
+		if redirectURI != "" && redirectURI != ac.RedirectURI && !s.faults[faultRedirectURINotChecked] {
 			return newError(errInvalidGrant, "The redirect_uri differs from the one in the authorization request.")
 		}
 		if err := s.checkCodeVerifier(verifier, ac.authorizationRequest, otherFlows); err != nil {
@@ -207,13 +228,24 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 	}
 	requestedScopes := strings.Fields(form.Get("scope"))
 	resources := form["resource"]
+	if len(resources) > 0 && s.faults[faultRefreshResourceRejected] {
+		return nil, newError(errInvalidTarget, "resource is not accepted on the refresh grant.")
+	}
 	var scopes []string
 	var resource string
-	rt, next, err := s.store.rotateRefreshToken(value, c.ID, s.now(), func(rt *refreshToken) *oauthError {
+	rules := s.rotationRules()
+	if s.faults[faultRefreshRTNarrowed] {
+		rules.narrowTo = func([]string) []string { return scopes }
+	}
+	rt, next, err := s.store.rotateRefreshToken(value, c.ID, s.now(), rules, func(rt *refreshToken) *oauthError {
 		scopes = rt.Scopes
+		if len(requestedScopes) == 0 && s.faults[faultRefreshDefaultScope] {
+			scopes = s.scopes
+		}
 		if len(requestedScopes) > 0 {
 			for _, sc := range requestedScopes {
-				if !slices.Contains(rt.Scopes, sc) {
+				known := s.faults[faultRefreshScopeEscalation] && slices.Contains(s.scopes, sc)
+				if !slices.Contains(rt.Scopes, sc) && !known {
 					return newError(errInvalidScope, "The scope %s was not granted; a refresh can only keep or narrow the scope.", sc)
 				}
 			}
@@ -223,18 +255,31 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 			return nil
 		}
 		var err *oauthError
+		if s.faults[faultRefreshResourceOutsideGrant] {
+			resource, err = s.requestedResource(resources, rt.Resource)
+			return err
+		}
 		resource, err = s.resourceWithinGrant(resources, rt.Resource)
 		return err
 	})
+	if err == errUnknownRefreshToken {
+		if resp, ok := s.accessTokenAsRefreshToken(value, c); ok {
+			return resp, nil
+		}
+		if s.faults[faultUnknownRefreshInvalidRequest] {
+			return nil, newError(errInvalidRequest, "The refresh token is not recognised.")
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.accessToken(c, rt.Subject, scopes, resource)
+	resp, err := s.accessToken(c, rt.Subject, scopes, resource, rt.FamilyID)
 	if err != nil {
 		return nil, err
 	}
 	resp.RefreshToken = next
 	s.issued(IssuedRefreshToken, next)
+	resp.refresh = true
 	return resp, nil
 }
 
@@ -242,9 +287,12 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 // refresh token of a new family. A refresh token is issued on every code
 // redemption (CONTRACT.md), so every flow can be continued with the refresh grant.
 func (s *Server) issueTokens(c *client, subject string, scopes []string, resource, familyID string) (*tokenResponse, *oauthError) {
-	resp, err := s.accessToken(c, subject, scopes, resource)
+	resp, err := s.accessToken(c, subject, scopes, resource, familyID)
 	if err != nil {
 		return nil, err
+	}
+	if s.variants[variantNoRefreshTokens] {
+		return resp, nil
 	}
 	resp.RefreshToken = randomToken()
 	s.issued(IssuedRefreshToken, resp.RefreshToken)
@@ -260,8 +308,10 @@ func (s *Server) issueTokens(c *client, subject string, scopes []string, resourc
 }
 
 // accessToken mints a JWT access token per RFC 9068: typ at+jwt, aud the
-// resource (RFC 8707 §2), signed RS256 with the key published at jwks_uri.
-func (s *Server) accessToken(c *client, subject string, scopes []string, resource string) (*tokenResponse, *oauthError) {
+// resource (RFC 8707 §2), signed RS256 with the key published at jwks_uri (a
+// random string in the opaque-access-tokens variant). It is recorded in the
+// store under the grant's family, for introspection and revocation.
+func (s *Server) accessToken(c *client, subject string, scopes []string, resource, familyID string) (*tokenResponse, *oauthError) {
 	now := s.now()
 	scope := strings.Join(scopes, " ")
 	claims := jwt.MapClaims{
@@ -273,17 +323,23 @@ func (s *Server) accessToken(c *client, subject string, scopes []string, resourc
 		"exp":       now.Add(s.accessTokenLifetime).Unix(),
 		"jti":       randomToken(),
 	}
-	if aud := s.audience(c, resource); aud != "" {
+	aud := s.audience(c, resource)
+	if aud != "" {
 		claims["aud"] = aud
 	}
-	t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
-	t.Header["typ"] = "at+jwt"
-	t.Header["kid"] = s.keyID
-	signed, err := t.SignedString(s.signingKey)
-	if err != nil {
-		return nil, &oauthError{Code: errServerError, Description: "The access token could not be signed.", status: http.StatusInternalServerError}
+	signed := randomToken()
+	if !s.variants[variantOpaqueAccessTokens] {
+		t := jwt.NewWithClaims(jwt.SigningMethodRS256, claims)
+		t.Header["typ"] = "at+jwt"
+		t.Header["kid"] = s.keyID
+		var err error
+		if signed, err = t.SignedString(s.signingKey); err != nil {
+			return nil, &oauthError{Code: errServerError, Description: "The access token could not be signed.", status: http.StatusInternalServerError}
+		}
 	}
 	s.issued(IssuedAccessToken, signed)
+	s.store.addAccessToken(signed, &accessTokenRecord{FamilyID: familyID, ClientID: c.ID, Subject: subject,
+		Scopes: slices.Clone(scopes), Audience: aud, IssuedAt: now, ExpiresAt: now.Add(s.accessTokenLifetime)}, now)
 	return &tokenResponse{
 		AccessToken: signed,
 		TokenType:   "Bearer",

@@ -10,8 +10,6 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -241,28 +239,7 @@ func TestCodeExpiry(t *testing.T) {
 // TestConcurrentRedemption: of 50 simultaneous redemptions of one code,
 // exactly one succeeds.
 func TestConcurrentRedemption(t *testing.T) {
-	e := newEnv(t)
-	pub := e.register(t, "none")
-	code, verifier := e.code(t, pub.ClientID)
-	body := stdToken(pub.ClientID, code, verifier).Encode()
-	var successes atomic.Int32
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	for range 50 {
-		wg.Go(func() {
-			<-start
-			req := httptest.NewRequest(http.MethodPost, testIssuer+"/token", strings.NewReader(body))
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			rec := httptest.NewRecorder()
-			e.srv.ServeHTTP(rec, req)
-			if rec.Code == http.StatusOK {
-				successes.Add(1)
-			}
-		})
-	}
-	close(start)
-	wg.Wait()
-	if n := successes.Load(); n != 1 {
+	if n := concurrentRedemptions(t, newEnv(t), 50); n != 1 {
 		t.Errorf("%d redemptions succeeded, want exactly 1", n)
 	}
 }

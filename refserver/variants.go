@@ -39,6 +39,11 @@ const (
 	variantLoginJSRedirect      = "login-js-redirect"
 	variantLoginCookieLimit     = "login-cookie-limit"
 	variantAuthzErrorsAsPage    = "authz-errors-as-page"
+	// The token lifecycle.
+	variantNoRefreshTokens    = "no-refresh-tokens"
+	variantCodeBurntOnFailure = "code-burnt-on-failed-attempt"
+	variantRefreshGracePeriod = "refresh-grace-period"
+	variantOpaqueAccessTokens = "opaque-access-tokens"
 )
 
 var variantTable = []Variant{
@@ -61,6 +66,14 @@ var variantTable = []Variant{
 		Description: "Each login page view sets a per-client cookie of about 600 bytes; the login UI answers 431 with an empty body when the Cookie header exceeds 16 KB."},
 	{Name: variantAuthzErrorsAsPage,
 		Description: "Authorization errors after login are shown on a 400 error page instead of redirected (RFC 9700 §4.11.2 allows it for redirect URIs the AS does not trust)."},
+	{Name: variantNoRefreshTokens,
+		Description: "No refresh token is ever issued, whatever the scope (OAuth 2.1 §1.3.2 leaves it to the server)."},
+	{Name: variantCodeBurntOnFailure,
+		Description: "A failed redemption attempt (wrong verifier, redirect_uri, resource or client) consumes the code, as OAuth 2.1 allows."},
+	{Name: variantRefreshGracePeriod,
+		Description: "A rotated refresh token still works for 3 seconds (a reuse leeway for network retries); after that, presenting it revokes the family."},
+	{Name: variantOpaqueAccessTokens,
+		Description: "Access tokens are random strings rather than JWTs; their audience is visible only through introspection."},
 }
 
 // Variants lists every variant the server implements, sorted by name.

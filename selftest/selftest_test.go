@@ -29,11 +29,16 @@ import (
 var faultArgs = map[string][]string{
 	// The MCP 2025-03-26 default endpoints only matter in that profile.
 	"legacy-no-default-endpoints": {"-mcp-version", "2025-03-26"},
+	// The token lifecycle's slow checks, with waits the default server's
+	// 60 s codes outlive, and reuse retries within the selftest's budget.
+	"code-long-lived":         {"-code-lifetime-wait", "2s,4s", "-ginkgo.label-filter", "OAUTH21-4.1.2-code-lifetime && slow"},
+	"refresh-old-stays-valid": {"-refresh-reuse-wait", "1s,2s"},
 }
 
 // cleanSkips are the requirements the clean run may SKIP, and why.
 var cleanSkips = map[string]string{
 	"MCP-2025-03-26-default-endpoints": "only tested in the 2025-03-26 profile when no metadata is served",
+	"OAUTH21-4.1.2-code-lifetime":      "a slow spec: it runs only when the label filter names slow",
 }
 
 // report is the part of conformance.json the self-test reads.

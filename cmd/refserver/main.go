@@ -2,7 +2,7 @@
 // MCP conformance suite, optionally with deliberate faults.
 //
 //	refserver [--addr 127.0.0.1:9000] [--issuer-path /as] [--plain-http]
-//	          [--fault NAME]... [--variant NAME]... [--ca-out FILE]
+//	          [--fault NAME]... [--variant NAME]... [--ca-out FILE] [--code-lifetime D]
 //	          [--list-faults] [--list-variants]
 package main
 
@@ -37,6 +37,7 @@ func run() int {
 		listFaults   = flag.Bool("list-faults", false, "print every fault as NAME<TAB>REQUIREMENT-IDS<TAB>DESCRIPTION and exit")
 		listVariants = flag.Bool("list-variants", false, "print every conformant variant as NAME<TAB>DESCRIPTION and exit")
 		caOut        = flag.String("ca-out", "", "write the CA certificate (PEM) that clients must trust to this file")
+		codeLifetime = flag.Duration("code-lifetime", 0, "how long authorization codes live (default 60s); a short one lets the suite's slow code-lifetime check run in seconds")
 		faults       nameList
 		variants     nameList
 	)
@@ -58,7 +59,7 @@ func run() int {
 	}
 
 	inst, err := refserver.Start(refserver.Config{
-		Options:    refserver.Options{Faults: faults, Variants: variants},
+		Options:    refserver.Options{Faults: faults, Variants: variants, CodeLifetime: *codeLifetime},
 		Addr:       *addr,
 		IssuerPath: *issuerPath,
 		PlainHTTP:  *plainHTTP,
