@@ -132,7 +132,7 @@ func (s *Server) authorizationCodeGrant(form url.Values, c *client) (*tokenRespo
 	if err != nil {
 		return nil, err
 	}
-	return s.issueTokens(c, granted.Subject, granted.Scopes, resource, familyID)
+	return s.issueTokens(c, granted.Subject, granted.Scopes, resource, familyID, s.requestedLifetime(form))
 }
 
 // checkCodeVerifier is the PKCE check (RFC 7636 §4.6; OAuth 2.1 §4.1.3). A
@@ -223,7 +223,7 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.accessToken(c, rt.Subject, scopes, resource)
+	resp, err := s.accessToken(c, rt.Subject, scopes, resource, s.accessTokenLifetime)
 	if err != nil {
 		return nil, err
 	}
@@ -234,8 +234,8 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 // issueTokens answers a redeemed code with an access token and the first
 // refresh token of a new family. A refresh token is issued on every code
 // redemption (CONTRACT.md), so every flow can be continued with the refresh grant.
-func (s *Server) issueTokens(c *client, subject string, scopes []string, resource, familyID string) (*tokenResponse, *oauthError) {
-	resp, err := s.accessToken(c, subject, scopes, resource)
+func (s *Server) issueTokens(c *client, subject string, scopes []string, resource, familyID string, lifetime time.Duration) (*tokenResponse, *oauthError) {
+	resp, err := s.accessToken(c, subject, scopes, resource, lifetime)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (s *Server) issueTokens(c *client, subject string, scopes []string, resourc
 
 // accessToken mints a JWT access token per RFC 9068: typ at+jwt, aud the
 // resource (RFC 8707 §2), signed RS256 with the key published at jwks_uri.
-func (s *Server) accessToken(c *client, subject string, scopes []string, resource string) (*tokenResponse, *oauthError) {
+func (s *Server) accessToken(c *client, subject string, scopes []string, resource string, lifetime time.Duration) (*tokenResponse, *oauthError) {
 	now := s.now()
 	scope := strings.Join(scopes, " ")
 	claims := jwt.MapClaims{
@@ -262,7 +262,7 @@ func (s *Server) accessToken(c *client, subject string, scopes []string, resourc
 		"client_id": c.ID,
 		"scope":     scope,
 		"iat":       now.Unix(),
-		"exp":       now.Add(s.accessTokenLifetime).Unix(),
+		"exp":       now.Add(lifetime).Unix(),
 		"jti":       randomToken(),
 	}
 	if aud := s.audience(c, resource); aud != "" {
@@ -278,7 +278,7 @@ func (s *Server) accessToken(c *client, subject string, scopes []string, resourc
 	return &tokenResponse{
 		AccessToken: signed,
 		TokenType:   "Bearer",
-		ExpiresIn:   int64(s.accessTokenLifetime / time.Second),
+		ExpiresIn:   int64(lifetime / time.Second),
 		Scope:       scope,
 	}, nil
 }
