@@ -19,6 +19,7 @@ import (
 	_ "github.com/mcpauth/conformance/suite/errors"
 	_ "github.com/mcpauth/conformance/suite/metadata"
 	_ "github.com/mcpauth/conformance/suite/pkce"
+	_ "github.com/mcpauth/conformance/suite/protectedresource"
 	_ "github.com/mcpauth/conformance/suite/resource"
 )
 
