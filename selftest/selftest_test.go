@@ -28,6 +28,8 @@ import (
 var faultArgs = map[string][]string{
 	// The MCP 2025-03-26 default endpoints only matter in that profile.
 	"legacy-no-default-endpoints": {"-mcp-version", "2025-03-26"},
+	// Only the 2025-06-18 profile requires resource_metadata in the challenge.
+	"challenge-no-resource-metadata": {"-mcp-version", "2025-06-18"},
 }
 
 // cleanSkips are the requirements the clean run may SKIP, and why.
@@ -124,6 +126,7 @@ func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...st
 	}
 	args := []string{
 		"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp", "-second-resource", inst.Origin + "/other/mcp",
+		"-mcp-server", inst.Origin + "/mcp",
 		"-report-dir", filepath.Join(dir, "reports"), "-ginkgo.no-color",
 	}
 	if labelFilter != "" {

@@ -32,11 +32,16 @@ var _ = framework.It("MCP-PRMDiscovery-401-challenge",
 		if !newerThan0618(t) {
 			t.FailExpected(fmt.Sprintf("a Bearer challenge with resource_metadata on the 401 (MCP %s: the header is the only discovery mechanism)", t.Config().MCPVersion), d.Challenges.describe())
 		}
-		if d.chosen() == nil {
-			t.FailExpected("resource_metadata in the Bearer challenge, or protected resource metadata at a well-known location (MCP 2025-11-25 and later)",
-				d.Challenges.describe()+"; "+d.report())
+		// Without the header, a client uses a well-known document only if
+		// its resource matches (RFC 9728 §3.3: otherwise it must not be used).
+		for _, f := range []*prmFetch{d.Path, d.Root} {
+			if f.found() && f.resourceMatches(d.Called) {
+				t.Notef("the challenge has no resource_metadata; the metadata was found at %s (%s form), which this profile allows", f.URL, f.Form)
+				return
+			}
 		}
-		t.Notef("the challenge has no resource_metadata; the metadata was found at %s (%s form), which this profile allows", d.chosen().URL, d.chosen().Form)
+		t.FailExpected("resource_metadata in the Bearer challenge, or usable protected resource metadata at a well-known location (MCP 2025-11-25 and later; a document whose resource does not match must not be used, see RFC9728-3.3-resource-identical)",
+			d.Challenges.describe()+"; "+d.report()+describeResources(d))
 	})
 
 // RFC 9728 §3.1 and MCP: the metadata of https://h/p is at
