@@ -342,3 +342,16 @@ func number(v any) (float64, bool) {
 	}
 	return 0, false
 }
+
+// expectRefused judges the answer to a request whose token must not work: a
+// success is a FAIL; a refusal with another status than 401 is a WARN that
+// points to the requirement judging the status (one defect, one FAIL).
+func expectRefused(t *framework.T, e *framework.Exchange, what string) {
+	responded(t, e, what)
+	switch {
+	case accepted(e):
+		t.FailExpected(what+" to be refused with 401", describe(e))
+	case e.Status != http.StatusUnauthorized:
+		t.Warnf("%s was refused, but with %s instead of 401 (see RFC6750-3.1-invalid-token-401)", what, describe(e))
+	}
+}

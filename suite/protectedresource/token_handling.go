@@ -40,13 +40,11 @@ var _ = framework.It("MCP-TokenHandling-audience-enforced",
 		}
 		aud, _ := j.Audience()
 		if len(aud) == 0 || slices.Contains(aud, res) || !slices.Contains(aud, res2) {
-			t.Skipf("the token requested for %s has aud %q, so it is not a token for another audience only; cannot construct a foreign-audience token (see RFC8707-2-audience-restriction)", res2, aud)
+			t.Infof("not applicable (see RFC8707-2-audience-restriction): the token requested for %s has aud %q, so the authorization server gave no token for another audience only, and the MCP server cannot be judged on it", res2, aud)
+			return
 		}
 		e := rsCall(t, target, "Bearer "+tr.AccessToken)
-		responded(t, e, "initialize with a token for "+res2)
-		if accepted(e) || e.Status != http.StatusUnauthorized {
-			t.FailExpected(fmt.Sprintf("initialize at %s with a token whose aud is %q (minted for %s) to be refused with 401", target, aud, res2), describe(e))
-		}
+		expectRefused(t, e, fmt.Sprintf("initialize at %s with a token whose aud is %q (minted for %s)", target, aud, res2))
 	})
 
 // requestedLifetime is the lifetime the expiry spec asks for with the token
@@ -73,6 +71,14 @@ var _ = framework.It("MCP-TokenHandling-expired-token-401",
 			t.Skipf("the access token's expiry cannot be seen (no JWT exp, no expires_in), so the suite cannot tell when it has expired")
 		}
 		if wait := time.Until(exp); wait > maxExpiryWait {
+			// A crafted expired token (exp in the past, signature kept)
+			// proves nothing about expiry, only about signatures.
+			if j, err := framework.DecodeJWT(tr.AccessToken); err == nil {
+				crafted := resign(tr.AccessToken, j, "exp", time.Now().Add(-time.Hour).Unix())
+				if e := rsCall(t, target, "Bearer "+crafted); accepted(e) {
+					t.Notef("a copy of the token with exp in the past and the original signature was accepted (see MCP-TokenHandling-forged-jwt-rejected)")
+				}
+			}
 			t.Skipf("the access token is valid for another %s (the authorization server ignored the request for a %d s lifetime); waiting more than %s for it to expire is too slow for this run", wait.Round(time.Second), requestedLifetime, maxExpiryWait)
 		}
 		acceptedOrSkip(t, tr.AccessToken, "the short-lived access token before it expired")
@@ -80,11 +86,8 @@ var _ = framework.It("MCP-TokenHandling-expired-token-401",
 		sleepUntil(ctx, exp.Add(time.Second))
 		for {
 			e := rsCall(t, target, "Bearer "+tr.AccessToken)
-			responded(t, e, "initialize with an expired token")
 			if !accepted(e) {
-				if e.Status != http.StatusUnauthorized {
-					t.FailExpected("an expired token to be refused with 401", describe(e))
-				}
+				expectRefused(t, e, "initialize with an expired token")
 				return
 			}
 			if time.Now().After(deadline) {
@@ -112,8 +115,11 @@ var _ = framework.It("OAUTH21-5.1-query-token-ignored",
 		tok := validToken(t)
 		e := rsCall(t, queryURL(target, tok), "")
 		responded(t, e, "initialize with the token in the query")
-		if accepted(e) || e.Status != http.StatusUnauthorized {
+		switch {
+		case accepted(e):
 			t.FailExpected("initialize with a valid token only in the access_token query parameter to be answered 401 (the query token ignored)", describe(e))
+		case e.Status != http.StatusUnauthorized:
+			t.Warnf("initialize with the token only in the query was refused, but with %s instead of the 401 of an unauthenticated request (see MCP-PRMDiscovery-401-challenge)", describe(e))
 		}
 	})
 
@@ -150,11 +156,7 @@ var _ = framework.It("MCP-TokenHandling-forged-jwt-rejected",
 			forgeries = []forgery{{"the token with one character changed", flipChar(tok)}}
 		}
 		for _, f := range forgeries {
-			e := rsCall(t, target, "Bearer "+f.token)
-			responded(t, e, "initialize with "+f.what)
-			if accepted(e) || e.Status != http.StatusUnauthorized {
-				t.FailExpected("initialize with "+f.what+" to be refused with 401", describe(e))
-			}
+			expectRefused(t, rsCall(t, target, "Bearer "+f.token), "initialize with "+f.what)
 		}
 	})
 
@@ -194,11 +196,23 @@ func forgeries(tok string) ([]forgery, error) {
 	sig := append(pad32(r), pad32(s)...)
 	return []forgery{
 		{"the token re-encoded with alg none and no signature", enc(with(j.Header, "alg", "none")) + "." + parts[1] + "."},
-		{"the token with scope widened in the payload and the original signature", parts[0] + "." + enc(with(j.Claims, "scope", widened)) + "." + parts[2]},
+		{"the token with scope widened in the payload and the original signature", resign(tok, j, "scope", widened)},
 		{"the token re-signed with a key of the suite (new kid, jku to another host)", signingInput + "." + base64.RawURLEncoding.EncodeToString(sig)},
-		{"the token with iss changed and the original signature", parts[0] + "." + enc(with(j.Claims, "iss", "https://attacker.invalid")) + "." + parts[2]},
-		{"the token with exp in the past and the original signature", parts[0] + "." + enc(with(j.Claims, "exp", time.Now().Add(-time.Hour).Unix())) + "." + parts[2]},
+		{"the token with iss changed and the original signature", resign(tok, j, "iss", "https://attacker.invalid")},
+		{"the token with exp in the past and the original signature", resign(tok, j, "exp", time.Now().Add(-time.Hour).Unix())},
 	}, nil
+}
+
+// resign is the token with one claim changed and its original signature.
+func resign(tok string, j *framework.JWT, claim string, value any) string {
+	parts := strings.Split(tok, ".")
+	claims := map[string]any{}
+	for k, v := range j.Claims {
+		claims[k] = v
+	}
+	claims[claim] = value
+	b, _ := json.Marshal(claims)
+	return parts[0] + "." + base64.RawURLEncoding.EncodeToString(b) + "." + parts[2]
 }
 
 func pad32(n *big.Int) []byte {
@@ -259,11 +273,7 @@ var _ = framework.It("MCPSBP-session-id-not-authentication",
 			if probe.authorization != "" {
 				h.Set("Authorization", probe.authorization)
 			}
-			e := mcpRequest(t, target, toolsListBody, h)
-			responded(t, e, "tools/list with "+probe.what)
-			if accepted(e) || e.Status != http.StatusUnauthorized {
-				t.FailExpected("tools/list in an authenticated session but with "+probe.what+" to be refused with 401 (a session is not authentication)", describe(e))
-			}
+			expectRefused(t, mcpRequest(t, target, toolsListBody, h), "tools/list in an authenticated session but with "+probe.what+" (a session is not authentication)")
 		}
 		if len(ids) > 0 {
 			if problem := weakSessionIDs(ids); problem != "" {
