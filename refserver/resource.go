@@ -37,14 +37,17 @@ func (s *Server) resourceRoutes(handlers map[string]http.HandlerFunc) {
 	for _, r := range s.servedResources() {
 		u, _ := url.Parse(r)
 		metadataURL := s.origin + wellKnownResource + u.Path
-		if !s.faults[faultPRMUndiscoverable] {
+		if !s.faults[faultPRMUndiscoverable] && !s.variants[variantPRMRootOnly] {
 			handlers[wellKnownResource+u.Path] = s.handleResourceMetadata(r)
 		}
 		handlers[u.Path] = s.handleMCP(r, metadataURL)
 	}
-	if s.faults[faultPRMUndiscoverable] {
+	switch served := s.servedResources(); {
+	case s.faults[faultPRMUndiscoverable]:
 		// Only a root document, and it describes another resource.
 		handlers[wellKnownResource] = s.handleResourceMetadata("https://elsewhere.invalid/mcp")
+	case s.variants[variantPRMRootOnly] && len(served) > 0:
+		handlers[wellKnownResource] = s.handleResourceMetadata(served[0])
 	}
 }
 
@@ -128,7 +131,7 @@ func (s *Server) challenge(metadataURL, errCode, description string) string {
 	if s.faults[faultChallengeDuplicateRealm] {
 		params = append(params, `realm="mcp"`, `realm="mcp"`)
 	}
-	if !s.faults[faultChallengeNoResourceMetadata] && !s.faults[faultPRMUndiscoverable] {
+	if !s.faults[faultChallengeNoResourceMetadata] && !s.faults[faultPRMUndiscoverable] && !s.variants[variantPRMRootOnly] {
 		params = append(params, fmt.Sprintf("resource_metadata=%q", metadataURL))
 	}
 	if !s.faults[faultChallengeNoScope] {

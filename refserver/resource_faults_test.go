@@ -256,3 +256,20 @@ func TestMCPEndpoint(t *testing.T) {
 	wantMCPStatus(t, e.mcpCall(t, http.MethodPost, testResource, initializeBody, bearer(short)), http.StatusUnauthorized, "expired token")
 	wantMCPStatus(t, e.mcpCall(t, http.MethodPost, testResource, initializeBody, bearer(tok)), http.StatusOK, "5-minute token after 5 s")
 }
+
+// TestPRMRootOnlyVariant: the metadata is only at the root, naming the MCP
+// URL, and the challenge does not point to it.
+func TestPRMRootOnlyVariant(t *testing.T) {
+	srv, err := New(Options{Issuer: testIssuer, Variants: []string{variantPRMRootOnly}, Resources: []string{testResource, testOtherResource}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &testEnv{srv: srv}
+	wantChallenge(t, e, "resource_metadata", false)
+	if code, _, _ := prmDoc(t, e, testPRM); code != http.StatusNotFound {
+		t.Errorf("path-inserted metadata: %d, want 404", code)
+	}
+	if _, _, doc := prmDoc(t, e, "https://as.test"+wellKnownResource); doc["resource"] != testResource {
+		t.Errorf("root metadata: %v", doc)
+	}
+}

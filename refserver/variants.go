@@ -30,11 +30,16 @@ var ErrUnknownVariant = errors.New("unknown variant")
 // Each area adds its variants as one block here and in variantTable.
 const (
 	variantOriginIssuer = "origin-issuer"
+
+	variantPRMRootOnly = "prm-root-only"
 )
 
 var variantTable = []Variant{
 	{Name: variantOriginIssuer, IssuerPath: "/",
 		Description: "The issuer is the server's origin (https://127.0.0.1:PORT), with no path; the default is a path issuer (/as)."},
+
+	{Name: variantPRMRootOnly,
+		Description: "The MCP endpoints' challenges have no resource_metadata and the protected resource metadata is only at the root well-known URL, naming the first resource ({origin}/mcp) exactly (MCP 2025-11-25 and later allow this; RFC 9728 alone would expect the origin there)."},
 }
 
 // Variants lists every variant the server implements, sorted by name.
