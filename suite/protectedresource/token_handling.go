@@ -52,14 +52,14 @@ var _ = framework.It("MCP-TokenHandling-audience-enforced",
 // (RFC 6749 §3.2); maxExpiryWait is the longest the spec waits for a token
 // to expire, and expirySkew the clock skew it allows (requirements §11).
 const (
-	requestedLifetime = 3
+	requestedLifetime = 5
 	maxExpiryWait     = 2 * time.Minute
 	expirySkew        = 60 * time.Second
 )
 
 // MCP "Token Handling", OAuth 2.1 §5.2: an expired token gets 401. The spec
 // needs a token that really expires: it asks the AS for a short lifetime
-// (expires_in=3 at the token endpoint); an AS whose tokens live longer than
+// (expires_in=5 at the token endpoint); an AS whose tokens live longer than
 // two minutes makes the wait too long, and the requirement is SKIPped.
 var _ = framework.It("MCP-TokenHandling-expired-token-401",
 	"an access token is refused with 401 once it has expired",
