@@ -15,10 +15,10 @@ import (
 // optional server-to-client stream) is 405, which the transport allows.
 
 const (
-	headerSessionID       = "Mcp-Session-Id"
-	headerProtocolVersion = "MCP-Protocol-Version"
-	maxMCPBody            = 64 << 10
-	latestMCPVersion      = "2025-11-25"
+	headerSessionID  = "Mcp-Session-Id"
+	maxMCPBody       = 64 << 10
+	maxMCPSessions   = 10000
+	latestMCPVersion = "2025-11-25"
 )
 
 // mcpVersions are the protocol versions initialize agrees to.
@@ -45,6 +45,14 @@ func newMCPSessions() *mcpSessions { return &mcpSessions{byID: map[string]mcpSes
 func (m *mcpSessions) open(subject string, sequential bool) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if len(m.byID) >= maxMCPSessions {
+		// Bounded memory: forget an arbitrary session (its client
+		// re-initializes after a 404, as the transport specifies).
+		for old := range m.byID {
+			delete(m.byID, old)
+			break
+		}
+	}
 	id := randomToken()
 	if sequential {
 		m.next++

@@ -109,7 +109,7 @@ var _ = framework.It("RFC6750-3.1-invalid-token-401",
 			if code, _ := c.param("error"); code != "invalid_token" {
 				t.WarnExpected("error=\"invalid_token\" in the Bearer challenge to "+probe.what, c.describe())
 			}
-			if _, ok := c.param("resource_metadata"); !ok && !newerThan0618(t) {
+			if _, ok := c.param("resource_metadata"); !ok && t.Config().MCPVersion == framework.MCP20250618 {
 				t.FailExpected(fmt.Sprintf("resource_metadata in the challenge to %s (MCP %s)", probe.what, t.Config().MCPVersion), c.describe())
 			}
 		}
