@@ -36,7 +36,7 @@ func TestGoSDKClient(t *testing.T) {
 		RedirectURL: redirectURI,
 		AuthorizationCodeFetcher: func(ctx context.Context, args *auth.AuthorizationArgs) (*auth.AuthorizationResult, error) {
 			authURLs = append(authURLs, args.URL)
-			q, err := userAgent(t, httpClient, args.URL)
+			q, err := userAgent(httpClient, args.URL)
 			if err != nil {
 				return nil, err
 			}

@@ -48,7 +48,7 @@ var (
 // would, over plain HTTP: it opens the authorization URL, submits the login
 // form as the default user, approves on the consent form, and returns the
 // parameters of the redirect to redirectURI.
-func userAgent(t *testing.T, base *http.Client, authURL string) (url.Values, error) {
+func userAgent(base *http.Client, authURL string) (url.Values, error) {
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{
 		Transport:     base.Transport,
@@ -69,9 +69,9 @@ func userAgent(t *testing.T, base *http.Client, authURL string) (url.Values, err
 		_ = resp.Body.Close()
 		switch {
 		case resp.StatusCode >= 300 && resp.StatusCode < 400:
-			loc, err := next.Parse(resp.Header.Get("Location"))
-			if err != nil {
-				return nil, err
+			loc, perr := next.Parse(resp.Header.Get("Location"))
+			if perr != nil {
+				return nil, perr
 			}
 			if strings.HasPrefix(loc.String(), redirectURI) {
 				return loc.Query(), nil
@@ -100,9 +100,9 @@ func userAgent(t *testing.T, base *http.Client, authURL string) (url.Values, err
 		default:
 			return nil, fmt.Errorf("%s shows an unknown form %q", next, m[1])
 		}
-		action, err := next.Parse(html.UnescapeString(m[2]))
-		if err != nil {
-			return nil, err
+		action, perr := next.Parse(html.UnescapeString(m[2]))
+		if perr != nil {
+			return nil, perr
 		}
 		next = action
 		resp, err = browser.PostForm(action.String(), fields)

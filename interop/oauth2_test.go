@@ -83,7 +83,7 @@ func TestOAuth2Client(t *testing.T) {
 	}
 	verifier := oauth2.GenerateVerifier()
 	state := oauth2.GenerateVerifier()
-	q, err := userAgent(t, httpClient, cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("resource", prm.Resource)))
+	q, err := userAgent(httpClient, cfg.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("resource", prm.Resource)))
 	if err != nil {
 		t.Fatalf("the authorization flow: %v", err)
 	}
