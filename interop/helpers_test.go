@@ -21,11 +21,11 @@ import (
 // the user agent below reads the redirect's Location instead of following it.
 const redirectURI = "http://127.0.0.1:53682/callback"
 
-// startServer starts the reference server over TLS and returns it with an
-// HTTP client that trusts its CA.
-func startServer(t *testing.T) (*refserver.Instance, *http.Client) {
+// startServer starts the reference server over TLS, with the faults, and
+// returns it with an HTTP client that trusts its CA.
+func startServer(t *testing.T, faults ...string) (*refserver.Instance, *http.Client) {
 	t.Helper()
-	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as"})
+	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: refserver.Options{Faults: faults}})
 	if err != nil {
 		t.Fatalf("the reference server did not start: %v", err)
 	}
