@@ -49,7 +49,8 @@ func DiscoverProtectedResource(ctx context.Context, cfg *Config, mcpServer strin
 		}
 	}
 	origin := u.Scheme + "://" + u.Host
-	if path := strings.TrimSuffix(u.EscapedPath(), "/"); path != "" {
+	// RFC 9728 §3.1: only a lone slash after the host is dropped.
+	if path := u.EscapedPath(); path != "" && path != "/" {
 		candidates = append(candidates, origin+"/.well-known/oauth-protected-resource"+path)
 	}
 	candidates = append(candidates, origin+"/.well-known/oauth-protected-resource")

@@ -169,14 +169,18 @@ func discoverPRM(t *framework.T) *prmDiscovery {
 	return d
 }
 
-// wellKnownPath is the path RFC 9728 §3.1 inserts after the well-known
-// suffix ("" for a resource at the origin).
+// wellKnownPath is the path (and query) RFC 9728 §3.1 puts after the
+// well-known suffix: the resource's own, except that a lone slash after the
+// host is dropped ("" for a resource at the origin).
 func wellKnownPath(resource string) string {
 	u, err := url.Parse(resource)
 	if err != nil {
 		return ""
 	}
-	p := strings.TrimSuffix(u.EscapedPath(), "/")
+	p := u.EscapedPath()
+	if p == "/" {
+		p = ""
+	}
 	if u.RawQuery != "" {
 		p += "?" + u.RawQuery
 	}

@@ -50,8 +50,10 @@ func TestExpectedResources(t *testing.T) {
 	if got := root.expectedResources(called); !slices.Equal(got, []string{"https://h.example", called}) {
 		t.Errorf("root form: %q", got)
 	}
-	if p := wellKnownPath("https://h.example/public/mcp/"); p != "/public/mcp" {
-		t.Errorf("wellKnownPath = %q", p)
+	for resource, want := range map[string]string{"https://h.example/public/mcp": "/public/mcp", "https://h.example/mcp/": "/mcp/", "https://h.example/": "", "https://h.example": "", "https://h.example/x?t=1": "/x?t=1"} {
+		if p := wellKnownPath(resource); p != want {
+			t.Errorf("wellKnownPath(%q) = %q, want %q", resource, p, want)
+		}
 	}
 	for got, want := range map[string]string{
 		"https://h.example":             "the origin",
