@@ -94,53 +94,78 @@ const (
 
 	// The token lifecycle: code redemption, refresh tokens, revocation and
 	// introspection (tokenfaults.go and the handlers use them).
-	faultExpiresInString              = "expires-in-string"
-	faultExpiresInOmitted             = "expires-in-omitted"
-	faultTokenResponseCacheable       = "token-response-cacheable"
-	faultRefreshResponseCacheable     = "refresh-response-cacheable"
-	faultPragmaNotNoCache             = "pragma-not-no-cache"
-	faultScopeOmitted                 = "token-scope-omitted"
-	faultCodeReusable                 = "code-reusable"
-	faultCodeRedemptionRace           = "code-redemption-race"
-	faultCodeReplayNoRevoke           = "code-replay-no-revoke"
-	faultInvalidReplayRevokes         = "invalid-replay-revokes"
-	faultCodeLongLived                = "code-long-lived"
-	faultCodeNotBoundToClient         = "code-not-bound-to-client"
-	faultRedirectURINotChecked        = "redirect-uri-not-checked"
-	faultRedirectURIRequired          = "redirect-uri-required-at-token"
-	faultClientInferredFromCode       = "client-inferred-from-code"
-	faultConfidentialAuthOptional     = "confidential-auth-optional"
-	faultClientSecretPostBroken       = "client-secret-post-broken"
-	faultSecretInQueryAccepted        = "secret-in-query-accepted"
-	faultTokenGetAccepted             = "token-get-accepted"
-	faultFormCharsetRejected          = "form-charset-rejected"
-	faultPasswordGrant                = "password-grant"
-	faultClientCredentialsPublic      = "client-credentials-public"
-	faultRefreshNoRotation            = "refresh-no-rotation"
-	faultRefreshOldStaysValid         = "refresh-old-stays-valid"
-	faultRefreshReuseNoFamilyRevoke   = "refresh-reuse-no-family-revoke"
-	faultRefreshNotBoundToClient      = "refresh-not-bound-to-client"
-	faultRefreshScopeEscalation       = "refresh-scope-escalation"
-	faultRefreshDefaultScope          = "refresh-default-scope"
-	faultRefreshRTNarrowed            = "refresh-rt-narrowed"
-	faultRefreshResourceOutsideGrant  = "refresh-resource-outside-grant"
-	faultRefreshResourceRejected      = "refresh-resource-rejected"
-	faultUnknownRefreshInvalidRequest = "unknown-refresh-invalid-request"
-	faultAccessTokenAsRefreshToken    = "access-token-as-refresh-token"
-	faultRevokeNoop                   = "revoke-noop"
-	faultRevokeATUnsupported          = "revoke-access-token-unsupported"
-	faultRevokeATIgnored              = "revoke-access-token-ignored"
-	faultRevokeJSONOnly               = "revoke-json-only"
-	faultRevokeNoClientAuth           = "revoke-no-client-auth"
-	faultRevokeForeignToken           = "revoke-foreign-token"
-	faultRevokeUnknown400             = "revoke-unknown-400"
-	faultRevokeMissingToken200        = "revoke-missing-token-200"
-	faultRevokeTrustsHint             = "revoke-trusts-hint"
-	faultRevokeRTKeepsATs             = "revoke-rt-keeps-access-tokens"
-	faultIntrospectionNoAuth          = "introspection-no-auth"
-	faultIntrospectionUnknown400      = "introspection-unknown-400"
-	faultIntrospectionInactiveDetails = "introspection-inactive-details"
-	faultIntrospectionNoAud           = "introspection-no-aud"
+	faultExpiresInString                  = "expires-in-string"
+	faultExpiresInOmitted                 = "expires-in-omitted"
+	faultTokenResponseCacheable           = "token-response-cacheable"
+	faultRefreshResponseCacheable         = "refresh-response-cacheable"
+	faultPragmaNotNoCache                 = "pragma-not-no-cache"
+	faultScopeOmitted                     = "token-scope-omitted"
+	faultCodeReusable                     = "code-reusable"
+	faultCodeRedemptionRace               = "code-redemption-race"
+	faultCodeReplayNoRevoke               = "code-replay-no-revoke"
+	faultInvalidReplayRevokes             = "invalid-replay-revokes"
+	faultCodeLongLived                    = "code-long-lived"
+	faultCodeNotBoundToClient             = "code-not-bound-to-client"
+	faultRedirectURINotChecked            = "redirect-uri-not-checked"
+	faultRedirectURIRequired              = "redirect-uri-required-at-token"
+	faultClientInferredFromCode           = "client-inferred-from-code"
+	faultConfidentialAuthOptional         = "confidential-auth-optional"
+	faultClientSecretPostBroken           = "client-secret-post-broken"
+	faultSecretInQueryAccepted            = "secret-in-query-accepted"
+	faultTokenGetAccepted                 = "token-get-accepted"
+	faultFormCharsetRejected              = "form-charset-rejected"
+	faultPasswordGrant                    = "password-grant"
+	faultClientCredentialsPublic          = "client-credentials-public"
+	faultRefreshNoRotation                = "refresh-no-rotation"
+	faultRefreshOldStaysValid             = "refresh-old-stays-valid"
+	faultRefreshReuseNoFamilyRevoke       = "refresh-reuse-no-family-revoke"
+	faultRefreshNotBoundToClient          = "refresh-not-bound-to-client"
+	faultRefreshScopeEscalation           = "refresh-scope-escalation"
+	faultRefreshDefaultScope              = "refresh-default-scope"
+	faultRefreshRTNarrowed                = "refresh-rt-narrowed"
+	faultRefreshResourceOutsideGrant      = "refresh-resource-outside-grant"
+	faultRefreshResourceRejected          = "refresh-resource-rejected"
+	faultUnknownRefreshInvalidRequest     = "unknown-refresh-invalid-request"
+	faultAccessTokenAsRefreshToken        = "access-token-as-refresh-token"
+	faultRevokeNoop                       = "revoke-noop"
+	faultRevokeATUnsupported              = "revoke-access-token-unsupported"
+	faultRevokeATIgnored                  = "revoke-access-token-ignored"
+	faultRevokeJSONOnly                   = "revoke-json-only"
+	faultRevokeNoClientAuth               = "revoke-no-client-auth"
+	faultRevokeForeignToken               = "revoke-foreign-token"
+	faultRevokeUnknown400                 = "revoke-unknown-400"
+	faultRevokeMissingToken200            = "revoke-missing-token-200"
+	faultRevokeTrustsHint                 = "revoke-trusts-hint"
+	faultRevokeRTKeepsATs                 = "revoke-rt-keeps-access-tokens"
+	faultIntrospectionNoAuth              = "introspection-no-auth"
+	faultIntrospectionUnknown400          = "introspection-unknown-400"
+	faultIntrospectionInactiveDetails     = "introspection-inactive-details"
+	faultIntrospectionNoAud               = "introspection-no-aud"
+	faultChallengeNoResourceMetadata      = "challenge-no-resource-metadata"
+	faultPRMUndiscoverable                = "prm-undiscoverable"
+	faultChallengeDuplicateRealm          = "challenge-duplicate-realm"
+	faultPRMTextPlain                     = "prm-text-plain"
+	faultPRMResourceOrigin                = "prm-resource-origin"
+	faultPRMResourceFragment              = "prm-resource-fragment"
+	faultPRMUndiscoverableAS              = "prm-undiscoverable-as"
+	faultPRMNoScopes                      = "prm-no-scopes"
+	faultPRMEmptyArray                    = "prm-empty-array"
+	faultPRMSigningAlgNone                = "prm-signing-alg-none"
+	faultPRMBearerQuery                   = "prm-bearer-query"
+	faultPRMOfflineAccess                 = "prm-offline-access"
+	faultASProtectedResourcesMismatch     = "as-protected-resources-mismatch"
+	faultResourceInvalidToken403          = "resource-invalid-token-403"
+	faultChallengeErrorWithoutCredentials = "challenge-error-without-credentials"
+	faultChallengeNoScope                 = "challenge-no-scope"
+	faultResourceAnyAudience              = "resource-any-audience"
+	faultResourceExpiryNotChecked         = "resource-expiry-not-checked"
+	faultResourceQueryTokenAccepted       = "resource-query-token-accepted"
+	faultResourceBearerCaseSensitive      = "resource-bearer-case-sensitive"
+	faultResourceInsufficientScope401     = "resource-insufficient-scope-401"
+	faultSessionIDAuthenticates           = "session-id-authenticates"
+	faultSessionIDSequential              = "session-id-sequential"
+	faultResourceAlgNoneAccepted          = "resource-alg-none-accepted"
+	faultResourceSignatureNotVerified     = "resource-signature-not-verified"
 )
 
 var faultTable = []Fault{
@@ -371,6 +396,56 @@ var faultTable = []Fault{
 		"An inactive token's introspection response also carries client_id and exp."},
 	{faultIntrospectionNoAud, []string{"RFC7662-2.2-aud-reflects-resource"},
 		"Introspection responses carry no aud."},
+	{faultChallengeNoResourceMetadata, []string{"MCP-PRMDiscovery-401-challenge", "RFC6750-3.1-invalid-token-401"},
+		"The MCP endpoints' Bearer challenges have no resource_metadata (the metadata stays at the well-known location); a violation in the 2025-06-18 profile."},
+	{faultPRMUndiscoverable, []string{"MCP-PRMDiscovery-401-challenge", "RFC9728-3-well-known-location"},
+		"No resource_metadata in the challenges, no metadata at the path-inserted well-known URL, and the root one describes https://elsewhere.invalid/mcp."},
+	{faultChallengeDuplicateRealm, []string{"RFC6750-3-bearer-challenge-syntax"},
+		"Every Bearer challenge of the MCP endpoints carries realm twice."},
+	{faultPRMTextPlain, []string{"RFC9728-3.2-response-format"},
+		"The protected resource metadata is served as text/plain."},
+	{faultPRMResourceOrigin, []string{"RFC9728-3.3-resource-identical"},
+		"The protected resource metadata's resource is the origin, not the MCP endpoint's URL."},
+	{faultPRMResourceFragment, []string{"RFC9728-1.2-resource-syntax", "RFC9728-3.3-resource-identical"},
+		"The protected resource metadata's resource has the fragment #mcp appended."},
+	{faultPRMUndiscoverableAS, []string{"MCP-ASLocation-authorization-servers"},
+		"authorization_servers lists, after the issuer, {origin}/no-such-issuer, which has no metadata."},
+	{faultPRMNoScopes, []string{"RFC9728-2-scopes-supported"},
+		"The protected resource metadata has no scopes_supported."},
+	{faultPRMEmptyArray, []string{"RFC9728-3.2-no-empty-values"},
+		"The protected resource metadata has authorization_details_types_supported: []."},
+	{faultPRMSigningAlgNone, []string{"RFC9728-2-member-constraints"},
+		"The protected resource metadata has resource_signing_alg_values_supported: [\"none\"]."},
+	{faultPRMBearerQuery, []string{"RFC9728-2-bearer-methods-consistency"},
+		"bearer_methods_supported is [\"header\",\"query\"] while query tokens are ignored."},
+	{faultPRMOfflineAccess, []string{"MCP-RefreshTokens-no-offline-access-in-prm"},
+		"The protected resource metadata's scopes_supported includes offline_access."},
+	{faultASProtectedResourcesMismatch, []string{"RFC9728-4-as-rs-cross-check"},
+		"The AS metadata's protected_resources lists only https://elsewhere.invalid/mcp."},
+	{faultResourceInvalidToken403, []string{"RFC6750-3.1-invalid-token-401"},
+		"An invalid access token at an MCP endpoint is answered 403 instead of 401."},
+	{faultChallengeErrorWithoutCredentials, []string{"RFC6750-3.1-no-error-without-credentials"},
+		"The challenge for a request without any token carries error=\"invalid_token\"."},
+	{faultChallengeNoScope, []string{"MCP-ScopeSelection-challenge-scope"},
+		"The MCP endpoints' Bearer challenges have no scope."},
+	{faultResourceAnyAudience, []string{"MCP-TokenHandling-audience-enforced"},
+		"The MCP endpoints accept a token of this issuer whatever its aud."},
+	{faultResourceExpiryNotChecked, []string{"MCP-TokenHandling-expired-token-401"},
+		"The MCP endpoints accept expired access tokens."},
+	{faultResourceQueryTokenAccepted, []string{"OAUTH21-5.1-query-token-ignored"},
+		"The MCP endpoints accept an access token from the access_token query parameter."},
+	{faultResourceBearerCaseSensitive, []string{"OAUTH21-5.1.1-bearer-scheme-case-insensitive"},
+		"The MCP endpoints accept the Authorization scheme only as \"Bearer\", byte for byte."},
+	{faultResourceInsufficientScope401, []string{"RFC6750-3.1-insufficient-scope-403"},
+		"A valid token without the required scope is answered 401 invalid_token instead of 403 insufficient_scope."},
+	{faultSessionIDAuthenticates, []string{"MCPSBP-session-id-not-authentication"},
+		"A request without a token that names a known Mcp-Session-Id is served as the session's user."},
+	{faultSessionIDSequential, []string{"MCPSBP-session-id-not-authentication"},
+		"Mcp-Session-Id values are sequential (session-1, session-2, ...)."},
+	{faultResourceAlgNoneAccepted, []string{"MCP-TokenHandling-forged-jwt-rejected"},
+		"The MCP endpoints accept an unsigned JWT (alg none) with valid claims."},
+	{faultResourceSignatureNotVerified, []string{"MCP-TokenHandling-forged-jwt-rejected"},
+		"The MCP endpoints do not verify the access token's signature (altered or re-signed tokens pass)."},
 }
 
 // Faults lists every fault the server implements, sorted by name.

@@ -33,7 +33,8 @@ func (s *Server) metadata(oidc bool) map[string]any {
 		"token_endpoint_auth_methods_supported": []string{authMethodNone, authMethodBasic, authMethodPost},
 		// Only S256: plain is refused (MCP requires S256).
 		"code_challenge_methods_supported":               []string{methodS256},
-		"authorization_response_iss_parameter_supported": true, // RFC 9207 §3
+		"authorization_response_iss_parameter_supported": true,                   // RFC 9207 §3
+		"protected_resources":                            s.protectedResources(), // RFC 9728 §4
 	}
 	if s.variants[variantClientSecretPostOnly] {
 		m["token_endpoint_auth_methods_supported"] = []string{authMethodPost, authMethodNone}

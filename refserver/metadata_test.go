@@ -89,6 +89,7 @@ func TestMetadataMembers(t *testing.T) {
 		"code_challenge_methods_supported":               []any{"S256"},
 		"scopes_supported":                               []any{"mcp:read", "mcp:write", "offline_access"},
 		"authorization_response_iss_parameter_supported": true,
+		"protected_resources":                            []any{testResource, "https://as.test/other/mcp"},
 	}
 	oidcOnly := map[string]any{
 		"subject_types_supported":               []any{"public"},

@@ -70,6 +70,8 @@ type Server struct {
 	keyID      string
 	store      *store
 	mux        *http.ServeMux
+	// mcpSessions are the sessions of the demo MCP endpoints (mcp.go).
+	mcpSessions *mcpSessions
 }
 
 // Lifetimes that are not configurable: a login lasts an hour, a consent page
@@ -121,6 +123,7 @@ func New(opts Options) (*Server, error) {
 		signingKey:           key,
 		keyID:                thumbprint(&key.PublicKey),
 		store:                newStore(),
+		mcpSessions:          newMCPSessions(),
 	}
 	if len(s.resources) == 0 {
 		// Two MCP endpoints on one host, so that a client can ask for a

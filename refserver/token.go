@@ -156,7 +156,7 @@ func (s *Server) authorizationCodeGrant(form url.Values, c *client) (*tokenRespo
 	if err != nil {
 		return nil, err
 	}
-	return s.issueTokens(c, granted.Subject, granted.Scopes, resource, familyID)
+	return s.issueTokens(c, granted.Subject, granted.Scopes, resource, familyID, s.requestedLifetime(form))
 }
 
 // checkCodeVerifier is the PKCE check (RFC 7636 §4.6; OAuth 2.1 §4.1.3). A
@@ -273,7 +273,7 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 	if err != nil {
 		return nil, err
 	}
-	resp, err := s.accessToken(c, rt.Subject, scopes, resource, rt.FamilyID)
+	resp, err := s.accessToken(c, rt.Subject, scopes, resource, rt.FamilyID, s.accessTokenLifetime)
 	if err != nil {
 		return nil, err
 	}
@@ -286,8 +286,8 @@ func (s *Server) refreshTokenGrant(form url.Values, c *client) (*tokenResponse, 
 // issueTokens answers a redeemed code with an access token and the first
 // refresh token of a new family. A refresh token is issued on every code
 // redemption (CONTRACT.md), so every flow can be continued with the refresh grant.
-func (s *Server) issueTokens(c *client, subject string, scopes []string, resource, familyID string) (*tokenResponse, *oauthError) {
-	resp, err := s.accessToken(c, subject, scopes, resource, familyID)
+func (s *Server) issueTokens(c *client, subject string, scopes []string, resource, familyID string, lifetime time.Duration) (*tokenResponse, *oauthError) {
+	resp, err := s.accessToken(c, subject, scopes, resource, familyID, lifetime)
 	if err != nil {
 		return nil, err
 	}
@@ -309,9 +309,10 @@ func (s *Server) issueTokens(c *client, subject string, scopes []string, resourc
 
 // accessToken mints a JWT access token per RFC 9068: typ at+jwt, aud the
 // resource (RFC 8707 §2), signed RS256 with the key published at jwks_uri (a
-// random string in the opaque-access-tokens variant). It is recorded in the
-// store under the grant's family, for introspection and revocation.
-func (s *Server) accessToken(c *client, subject string, scopes []string, resource, familyID string) (*tokenResponse, *oauthError) {
+// random string in the opaque-access-tokens variant), valid for lifetime. It
+// is recorded in the store under the grant's family, for introspection and
+// revocation.
+func (s *Server) accessToken(c *client, subject string, scopes []string, resource, familyID string, lifetime time.Duration) (*tokenResponse, *oauthError) {
 	now := s.now()
 	scope := strings.Join(scopes, " ")
 	claims := jwt.MapClaims{
@@ -320,7 +321,7 @@ func (s *Server) accessToken(c *client, subject string, scopes []string, resourc
 		"client_id": c.ID,
 		"scope":     scope,
 		"iat":       now.Unix(),
-		"exp":       now.Add(s.accessTokenLifetime).Unix(),
+		"exp":       now.Add(lifetime).Unix(),
 		"jti":       randomToken(),
 	}
 	aud := s.audience(c, resource)
@@ -339,11 +340,11 @@ func (s *Server) accessToken(c *client, subject string, scopes []string, resourc
 	}
 	s.issued(IssuedAccessToken, signed)
 	s.store.addAccessToken(signed, &accessTokenRecord{FamilyID: familyID, ClientID: c.ID, Subject: subject,
-		Scopes: slices.Clone(scopes), Audience: aud, IssuedAt: now, ExpiresAt: now.Add(s.accessTokenLifetime)}, now)
+		Scopes: slices.Clone(scopes), Audience: aud, IssuedAt: now, ExpiresAt: now.Add(lifetime)}, now)
 	return &tokenResponse{
 		AccessToken: signed,
 		TokenType:   "Bearer",
-		ExpiresIn:   int64(s.accessTokenLifetime / time.Second),
+		ExpiresIn:   int64(lifetime / time.Second),
 		Scope:       scope,
 	}, nil
 }

@@ -104,13 +104,13 @@ func (s *Server) faultGrant(form map[string][]string, c *client) (*tokenResponse
 		}
 		for _, u := range s.users {
 			if u.Username == first(form["username"]) && u.Password == first(form["password"]) {
-				resp, err := s.issueTokens(c, u.Username, s.scopes[:1], s.resources[0], randomToken())
+				resp, err := s.issueTokens(c, u.Username, s.scopes[:1], s.resources[0], randomToken(), s.accessTokenLifetime)
 				return resp, err == nil
 			}
 		}
 	case grantClientCredentials:
 		if s.faults[faultClientCredentialsPublic] {
-			resp, err := s.accessToken(c, c.ID, s.scopes[:1], s.resources[0], randomToken())
+			resp, err := s.accessToken(c, c.ID, s.scopes[:1], s.resources[0], randomToken(), s.accessTokenLifetime)
 			return resp, err == nil
 		}
 	}
@@ -128,6 +128,6 @@ func (s *Server) accessTokenAsRefreshToken(value string, c *client) (*tokenRespo
 	if info.Kind != kindAccess || !info.Active || info.ClientID != c.ID {
 		return nil, false
 	}
-	resp, err := s.issueTokens(c, info.Subject, info.Scopes, info.Audience, randomToken())
+	resp, err := s.issueTokens(c, info.Subject, info.Scopes, info.Audience, randomToken(), s.accessTokenLifetime)
 	return resp, err == nil
 }

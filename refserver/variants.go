@@ -44,6 +44,7 @@ const (
 	variantCodeBurntOnFailure = "code-burnt-on-failed-attempt"
 	variantRefreshGracePeriod = "refresh-grace-period"
 	variantOpaqueAccessTokens = "opaque-access-tokens"
+	variantPRMRootOnly        = "prm-root-only"
 )
 
 var variantTable = []Variant{
@@ -74,6 +75,8 @@ var variantTable = []Variant{
 		Description: "A rotated refresh token still works for 3 seconds (a reuse leeway for network retries); after that, presenting it revokes the family."},
 	{Name: variantOpaqueAccessTokens,
 		Description: "Access tokens are random strings rather than JWTs; their audience is visible only through introspection."},
+	{Name: variantPRMRootOnly,
+		Description: "The MCP endpoints' challenges have no resource_metadata and the protected resource metadata is only at the root well-known URL, naming the first resource ({origin}/mcp) exactly (MCP 2025-11-25 and later allow this; RFC 9728 alone would expect the origin there)."},
 }
 
 // Variants lists every variant the server implements, sorted by name.

@@ -33,6 +33,8 @@ var faultArgs = map[string][]string{
 	// 60 s codes outlive, and reuse retries within the selftest's budget.
 	"code-long-lived":         {"-code-lifetime-wait", "2s,4s", "-ginkgo.label-filter", "OAUTH21-4.1.2-code-lifetime && slow"},
 	"refresh-old-stays-valid": {"-refresh-reuse-wait", "1s,2s"},
+	// Only the 2025-06-18 profile requires resource_metadata in the challenge.
+	"challenge-no-resource-metadata": {"-mcp-version", "2025-06-18"},
 }
 
 // cleanSkips are the requirements the clean run may SKIP, and why.
@@ -144,6 +146,7 @@ func runSuiteWith(t *testing.T, opts refserver.Options, labelFilter string, extr
 	}
 	args := []string{
 		"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp", "-second-resource", inst.Origin + "/other/mcp",
+		"-mcp-server", inst.Origin + "/mcp",
 		"-report-dir", filepath.Join(dir, "reports"), "-ginkgo.no-color",
 	}
 	if labelFilter != "" {

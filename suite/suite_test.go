@@ -21,6 +21,7 @@ import (
 	_ "github.com/mcpauth/conformance/suite/errors"
 	_ "github.com/mcpauth/conformance/suite/metadata"
 	_ "github.com/mcpauth/conformance/suite/pkce"
+	_ "github.com/mcpauth/conformance/suite/protectedresource"
 	_ "github.com/mcpauth/conformance/suite/resource"
 	_ "github.com/mcpauth/conformance/suite/tokens"
 )

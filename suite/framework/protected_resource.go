@@ -1,11 +1,11 @@
 package framework
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -17,10 +17,6 @@ type ProtectedResource struct {
 	Resource             string
 	AuthorizationServers []string
 }
-
-// resourceMetadataParam reads the resource_metadata parameter of a Bearer
-// challenge (RFC 9728 §5.1), quoted or as a token.
-var resourceMetadataParam = regexp.MustCompile(`(?i)\bresource_metadata\s*=\s*(?:"([^"]*)"|([^\s,]+))`)
 
 // DiscoverProtectedResource finds the authorization server of an MCP server
 // the way an MCP client does (MCP "Authorization Server Location"): an
@@ -45,23 +41,36 @@ func DiscoverProtectedResource(ctx context.Context, cfg *Config, mcpServer strin
 		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json, text/event-stream"}},
 		Body:   []byte(`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"mcp-oauth-conformance","version":"1"}}}`)})
 	if probe.Err == nil && probe.Status == http.StatusUnauthorized {
-		for _, h := range probe.ResponseHeader.Values("WWW-Authenticate") {
-			if m := resourceMetadataParam.FindStringSubmatch(h); m != nil {
-				candidates = append(candidates, m[1]+m[2])
+		challenges, _ := ParseWWWAuthenticate(probe.ResponseHeader.Values("WWW-Authenticate"))
+		for _, c := range challenges {
+			if v, ok := c.Param("resource_metadata"); ok && c.IsScheme("Bearer") && v != "" {
+				candidates = append(candidates, v)
 			}
 		}
 	}
 	origin := u.Scheme + "://" + u.Host
-	if path := strings.TrimSuffix(u.EscapedPath(), "/"); path != "" {
+	// RFC 9728 §3.1: only a lone slash after the host is dropped.
+	if path := u.EscapedPath(); path != "" && path != "/" {
 		candidates = append(candidates, origin+"/.well-known/oauth-protected-resource"+path)
 	}
 	candidates = append(candidates, origin+"/.well-known/oauth-protected-resource")
 
 	for _, c := range candidates {
 		e := client.Get(ctx, c, http.Header{"Accept": {"application/json"}})
-		doc, problem := parseMetadata(e)
-		if e.Err != nil {
+		// Leniently, as a client would: any 200 with a JSON object will do
+		// here; the protectedresource specs judge the document's format.
+		var doc map[string]any
+		problem := ""
+		switch {
+		case e.Err != nil:
 			problem = e.Err.Error()
+		case e.Status != http.StatusOK:
+			problem = fmt.Sprintf("status %d", e.Status)
+		default:
+			var err error
+			if doc, err = ParseJSONObject(bytes.TrimPrefix(e.Body, utf8BOM)); err != nil {
+				problem = err.Error()
+			}
 		}
 		if problem == "" {
 			servers, ok := MemberStrings(doc, "authorization_servers")
