@@ -14,7 +14,7 @@ import (
 // idempotency window that returns the same tokens is still a second
 // issuance (requirements §7 "idempotent replay").
 var _ = framework.It("OAUTH21-4.1.3-code-single-use",
-	"a redeemed code is refused when the same token request is sent again, at once and 2 s later",
+	"a redeemed code is refused when the same token request is sent again, at once and 1 s later",
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
 		c := t.PublicClient()
@@ -24,7 +24,10 @@ var _ = framework.It("OAUTH21-4.1.3-code-single-use",
 		if err != nil {
 			t.Skipf("precondition not met: the first redemption gave no tokens (%v), so a replay proves nothing", err)
 		}
-		for i, wait := range []time.Duration{0, 2 * time.Second} {
+		// The immediate replay is the decisive one (an idempotency window
+		// answers it with tokens); the later one catches a replay store that
+		// lags behind. One second keeps the suite within its budget.
+		for i, wait := range []time.Duration{0, time.Second} {
 			sleep(t, wait)
 			e := t.TokenRequest(m, c, t.CodeRedemption(c, code, p))
 			if again, err := framework.ParseTokenResponse(e); err == nil {
