@@ -35,6 +35,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, status int, authorizationReq
 		Action:               s.endpoint(pathLogin),
 		AuthorizationRequest: authorizationRequest,
 		Failed:               failed,
+		ThirdPartyScript:     s.thirdPartyScript(),
 	})
 }
 
@@ -71,12 +72,16 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		Value:    sess.ID,
 		Path:     "/",
 		Secure:   s.secure(),
-		HttpOnly: true,
+		HttpOnly: !s.faults[faultSessionCookieNotHTTPOnly],
 		// Lax: the top-level GET back from a client to the authorization
 		// endpoint must carry the session, cross-site POSTs must not.
 		SameSite: http.SameSiteLaxMode,
 	})
-	http.Redirect(w, r, s.endpoint(pathAuthorize)+"?"+authzRequest, http.StatusSeeOther)
+	status := http.StatusSeeOther
+	if s.faults[faultLogin307] {
+		status = http.StatusTemporaryRedirect // re-posts the credentials (RFC 9700 §4.12)
+	}
+	http.Redirect(w, r, s.endpoint(pathAuthorize)+"?"+authzRequest, status)
 }
 
 func (s *Server) authenticateUser(username, password string) (User, bool) {

@@ -60,6 +60,8 @@ type authorizationRequest struct {
 	Resource            string
 	CodeChallenge       string // empty only when a pkce-optional fault let it through
 	CodeChallengeMethod string
+	// ResponseType is "token" only with the implicit-grant-enabled fault.
+	ResponseType string
 }
 
 // pendingAuthorization is an authorization request waiting for the user's
@@ -108,6 +110,9 @@ type store struct {
 	codes           map[string]*authorizationCode
 	refreshTokens   map[string]*refreshToken
 	revokedFamilies map[string]bool
+	// grants remembers approvals (consent-remembered variant,
+	// silent-consent-new-clients fault); see approval.go.
+	grants map[string]bool
 }
 
 func newStore() *store {

@@ -30,11 +30,19 @@ var ErrUnknownVariant = errors.New("unknown variant")
 // Each area adds its variants as one block here and in variantTable.
 const (
 	variantOriginIssuer = "origin-issuer"
+
+	variantNoConsentPage     = "no-consent-page"
+	variantConsentRemembered = "consent-remembered"
 )
 
 var variantTable = []Variant{
 	{Name: variantOriginIssuer, IssuerPath: "/",
 		Description: "The issuer is the server's origin (https://127.0.0.1:PORT), with no path; the default is a path issuer (/as)."},
+
+	{Name: variantNoConsentPage,
+		Description: "No consent page: a valid request is approved right after login, as first-party setups do."},
+	{Name: variantConsentRemembered,
+		Description: "Consent is asked once per user and client, then remembered: later requests of that client for that user are approved without the page."},
 }
 
 // Variants lists every variant the server implements, sorted by name.
