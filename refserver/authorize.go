@@ -148,7 +148,9 @@ func (c *client) matchRedirectURI(requested string) (string, bool) {
 }
 
 // loopbackPortVariant reports whether requested equals registered except for
-// the port, for an http redirect URI on 127.0.0.1 or [::1].
+// the port, for an http redirect URI on 127.0.0.1 or [::1], and on localhost,
+// which MCP clients commonly register although OAuth 2.1 §8.4.2 advises the
+// IP literals.
 func loopbackPortVariant(registered, requested string) bool {
 	a, err := url.Parse(registered)
 	if err != nil {
@@ -159,7 +161,7 @@ func loopbackPortVariant(registered, requested string) bool {
 		return false
 	}
 	return a.Scheme == "http" && b.Scheme == "http" &&
-		isLoopbackIP(a.Hostname()) && a.Hostname() == b.Hostname() &&
+		isLoopbackHost(a.Hostname()) && a.Hostname() == b.Hostname() &&
 		a.User == nil && b.User == nil &&
 		a.EscapedPath() == b.EscapedPath() &&
 		a.RawQuery == b.RawQuery && a.ForceQuery == b.ForceQuery &&
