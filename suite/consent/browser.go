@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/mcpauth/conformance/suite/framework"
@@ -387,51 +388,82 @@ type frameContent struct {
 	Text    string `json:"text"`
 }
 
-// childFrame waits for the first child frame of the page to load and reads
-// it through an isolated world (the page itself cannot, being of another
-// origin). A frame the browser refused to render shows its error page.
+// childFrame waits for a frame of the page to load and reads it. The page
+// is of another site, so Chrome runs the frame in a process of its own, as
+// a target of type iframe (site isolation); a context attached to that target
+// reads its document. A frame the browser refused to render shows its error
+// page there, not the server's document. Without site isolation the frame is
+// in the page's process and is read through an isolated world.
 func (d *pageDriver) childFrame() frameContent {
 	cfg := d.t.Config()
 	deadline := time.Now().Add(cfg.Timeout)
 	js := fmt.Sprintf(`(() => { const m = (sels) => sels.some(s => { try { return !!document.querySelector(s) } catch (e) { return false } });
 		return document.readyState === "complete" ? {origin: location.origin, href: location.href, consent: m(%s), login: m(%s),
 			text: document.body ? document.body.innerText.slice(0, 2000) : ""} : null })()`, jsList(taskSelectors(cfg, true)), jsList(taskSelectors(cfg, false)))
-	var last frameContent
+	me := chromedp.FromContext(d.tab).Target.TargetID
 	for time.Now().Before(deadline) {
-		var fc *frameContent
-		err := d.run(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			tree, err := cdp.Call(ctx, tg, page.GetFrameTree, cdp.Empty{})
-			if err != nil || tree.FrameTree == nil || len(tree.FrameTree.ChildFrames) == 0 {
-				return err
-			}
-			frame := tree.FrameTree.ChildFrames[0].Frame
-			world, err := cdp.Call(ctx, tg, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: frame.ID, WorldName: "conformance"})
-			if err != nil {
-				return err
-			}
-			r, err := chromedp.Evaluate[*frameContent](js, func(p *runtime.EvaluateParams) { p.ContextID = world.ExecutionContextID })(ctx, tg)
-			if err != nil {
-				return err
-			}
-			if r != nil {
-				r.Found, r.URL = true, frame.URL+frame.URLFragment
-				if frame.UnreachableURL != "" {
-					r.URL = frame.UnreachableURL
-				}
-			}
-			fc = r
-			return nil
-		}))
-		if err == nil && fc != nil {
-			last = *fc
+		fc := d.oopFrame(me, js)
+		if fc == nil {
+			fc = d.inProcessFrame(js)
+		}
+		if fc != nil {
 			// A frame that loaded may still navigate (a login page that
-			// forwards); give it the settle window.
+			// forwards); give it the settle window, then read it again.
 			sleep(d.t.Context(), cfg.Settle)
-			return last
+			if again := d.oopFrame(me, js); again != nil {
+				return *again
+			}
+			return *fc
 		}
 		sleep(d.t.Context(), 50*time.Millisecond)
 	}
-	return last
+	return frameContent{}
+}
+
+// oopFrame reads the first loaded iframe target of the page.
+func (d *pageDriver) oopFrame(page target.ID, js string) *frameContent {
+	infos, err := chromedp.Targets(d.tab)
+	if err != nil {
+		return nil
+	}
+	for _, in := range infos {
+		if in.Type != "iframe" || in.ParentID != page {
+			continue
+		}
+		fctx, cancel := chromedp.NewContext(d.tab, chromedp.WithTargetID(in.TargetID))
+		ctx, cancelRun := context.WithTimeout(fctx, 2*time.Second)
+		r, err := chromedp.Run(ctx, chromedp.Evaluate[*frameContent](js))
+		cancelRun()
+		cancel()
+		if err == nil && r != nil {
+			r.Found, r.URL = true, in.URL
+			return r
+		}
+	}
+	return nil
+}
+
+// inProcessFrame reads the first child frame of the page's own process.
+func (d *pageDriver) inProcessFrame(js string) *frameContent {
+	var fc *frameContent
+	_ = d.run(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		tree, err := cdp.Call(ctx, tg, page.GetFrameTree, cdp.Empty{})
+		if err != nil || tree.FrameTree == nil || len(tree.FrameTree.ChildFrames) == 0 {
+			return err
+		}
+		frame := tree.FrameTree.ChildFrames[0].Frame
+		world, err := cdp.Call(ctx, tg, page.CreateIsolatedWorld, page.CreateIsolatedWorldParams{FrameID: frame.ID, WorldName: "conformance"})
+		if err != nil {
+			return err
+		}
+		r, err := chromedp.Evaluate[*frameContent](js, func(p *runtime.EvaluateParams) { p.ContextID = world.ExecutionContextID })(ctx, tg)
+		if err == nil && r != nil {
+			r.Found, r.URL = true, frame.URL
+			fc = r
+		}
+		return err
+	}))
+	return fc
 }
 
 func sleep(ctx context.Context, d time.Duration) {
