@@ -11,6 +11,9 @@ import (
 	"github.com/onsi/ginkgo/v2"
 )
 
+// concurrentFlows bounds the tabs AuthorizeAll drives at once.
+const concurrentFlows = 4
+
 // AuthorizeAll runs several authorization flows at once, each in its own tab,
 // and returns their responses in the order of reqs. Probes that each wait
 // out a settle window (NO-REDIRECT) then cost one window instead of one per
@@ -42,6 +45,9 @@ func (t *T) AuthorizeAll(m *Metadata, reqs []AuthorizationRequest) []*Authorizat
 	// spec's flows and findings); they are merged in order afterwards.
 	subs := make([]*T, len(reqs))
 	var wg sync.WaitGroup
+	// A few tabs at a time: on a busy machine many new tabs at once take
+	// longer to open than a flow may last.
+	slots := make(chan struct{}, concurrentFlows)
 	for i, req := range reqs {
 		sub := &T{Requirement: t.Requirement, ctx: t.ctx, rec: t.rec, http: t.http, g: t.g, learnedScope: t.learnedScope,
 			browser: browserSession{ctx: t.browser.ctx}}
@@ -49,6 +55,8 @@ func (t *T) AuthorizeAll(m *Metadata, reqs []AuthorizationRequest) []*Authorizat
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			defer func() {
 				if r := recover(); r != nil {
 					if _, ok := r.(stop); !ok {
