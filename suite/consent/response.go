@@ -232,6 +232,14 @@ var _ = framework.It("RFC6749-4.1.2-success-response-shape",
 		}
 	}, framework.Browser)
 
+// issSupport returns the metadata issuer and whether the metadata says the
+// server sends iss (authorization_response_iss_parameter_supported).
+func issSupport(m *framework.Metadata) (string, bool) {
+	issuer, _ := framework.MemberString(m.Doc, "issuer")
+	flag, _ := m.Doc["authorization_response_iss_parameter_supported"].(bool)
+	return issuer, flag
+}
+
 // RFC 9207 §2: a server that supports iss (flag, or iss seen) sends it,
 // equal to the metadata issuer after form-decoding, without normalization.
 // Neither flag nor iss: MCP 2026-07-28 says SHOULD (WARN), earlier INFO.
@@ -240,8 +248,7 @@ var _ = framework.It("RFC9207-2-iss-in-authorization-response",
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
 		_, res := loggedIn(t, m)
-		issuer, _ := framework.MemberString(m.Doc, "issuer")
-		flag, _ := m.Doc["authorization_response_iss_parameter_supported"].(bool)
+		issuer, flag := issSupport(m)
 		switch {
 		case res.Query.Has("iss") && res.Query.Get("iss") != issuer:
 			t.FailExpected(fmt.Sprintf("iss %q, the metadata issuer, exactly (RFC 9207 §2)", issuer), fmt.Sprintf("iss %q", res.Query.Get("iss")))
@@ -263,8 +270,7 @@ var _ = framework.It("RFC9207-2-iss-in-error-response",
 	func(ctx context.Context, t *framework.T) {
 		m := t.Metadata()
 		c, res := loggedIn(t, m)
-		issuer, _ := framework.MemberString(m.Doc, "issuer")
-		flag, _ := m.Doc["authorization_response_iss_parameter_supported"].(bool)
+		issuer, flag := issSupport(m)
 		if !flag && !res.Query.Has("iss") {
 			t.Skipf("the server does not support RFC 9207 (no iss in the success redirect, no metadata flag)")
 		}
