@@ -47,6 +47,10 @@
 //   - t.Authorize(m, AuthorizationRequest{...}): drives Chrome through login
 //     and consent; returns the redirect (Query, Fragment) or the page it
 //     stayed on. Deny declines consent; Fresh uses a new browser context.
+//   - t.AuthorizeAll(m, reqs): several flows at once, each in its own tab,
+//     so that their settle windows overlap (NO-REDIRECT probes).
+//   - t.ListeningTab(fresh, fn): a tab for specs that drive pages without
+//     the login tasks (consent-page inspection, replays, framing).
 //   - t.TokenRequest, ParseTokenResponse, ParseOAuthError, ExpectRejected,
 //     ExpectAuthorizationRefused: the token and error helpers.
 package framework
