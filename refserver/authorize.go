@@ -20,7 +20,10 @@ import (
 //
 // A valid request always ends on the consent page: there is no silent approval.
 func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+	if s.corsFault(w, r) {
+		return
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodPost || r.Method == http.MethodGet && s.faults[faultAuthorizeGetRefused] {
 		w.Header().Set("Allow", "GET, POST")
 		renderError(w, http.StatusMethodNotAllowed, newError(errInvalidRequest, "The authorization endpoint accepts GET and POST only."))
 		return
@@ -34,23 +37,32 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	params := r.Form
 	for _, name := range []string{"client_id", "redirect_uri"} {
-		if len(params[name]) > 1 {
+		if len(params[name]) > 1 && !(name == "redirect_uri" && s.faults[faultDuplicateRedirectURILastWin]) {
 			renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The parameter %s appears more than once; each parameter may be sent once (RFC 6749 section 3.1).", name))
 			return
 		}
 	}
 	clientID := params.Get("client_id")
 	if clientID == "" {
+		if s.redirectUnvalidated(w, r, faultInvalidClientRedirects, params, newError(errInvalidRequest, "The authorization request has no client_id.")) {
+			return
+		}
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The authorization request has no client_id."))
 		return
 	}
 	c := s.store.client(clientID)
 	if c == nil {
+		if s.redirectUnvalidated(w, r, faultInvalidClientRedirects, params, newError(errInvalidClient, "The client_id is not registered.")) {
+			return
+		}
 		renderError(w, http.StatusBadRequest, newError(errInvalidClient, "The client_id is not registered at this server; register the client first."))
 		return
 	}
 	sentRedirectURI := params.Get("redirect_uri")
-	redirectURI, ok := c.matchRedirectURI(sentRedirectURI)
+	redirectURI, ok := s.matchRedirect(c, sentRedirectURI)
+	if !ok && s.redirectUnvalidated(w, r, faultRedirectUnregisteredURI, params, newError(errInvalidRequest, "The redirect_uri is not registered.")) {
+		return
+	}
 	if !ok {
 		desc := "The redirect_uri is not registered for this client; it must equal a registered redirect URI exactly."
 		if sentRedirectURI == "" {
@@ -60,7 +72,18 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if all := params["redirect_uri"]; len(all) > 1 {
+		redirectURI = all[len(all)-1] // duplicate-redirect-uri-last-wins fault
+	}
+
 	sess := s.currentSession(r)
+	if sess == nil && s.faults[faultErrorRedirectBeforeLogin] {
+		req := authorizationRequest{ClientID: c.ID, RedirectURI: redirectURI, State: params.Get("state")}
+		if err := s.checkAuthorizationRequest(&req, params, c); err != nil {
+			s.redirectError(w, r, &req, err)
+			return
+		}
+	}
 	if sess == nil {
 		s.showLogin(w, r, c, params.Encode())
 		return
@@ -89,6 +112,10 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		CSRFToken:            randomToken(),
 		ExpiresAt:            s.now().Add(pendingLifetime),
 	}
+	if s.consentKnown(sess, c.ID) {
+		s.approve(w, r, &req, sess.Subject)
+		return
+	}
 	s.store.addPending(pending, s.now())
 	name := c.Name
 	if name == "" {
@@ -98,7 +125,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if u, err := url.Parse(redirectURI); err == nil {
 		redirectHost = u.Host
 	}
-	renderPage(w, http.StatusOK, "consent", consentPage{
+	renderPage(w, http.StatusOK, "consent", s.consentPageFor(consentPage{
 		Action:       s.endpoint(pathConsent),
 		RequestID:    pending.ID,
 		CSRFToken:    pending.CSRFToken,
@@ -106,7 +133,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		Scopes:       req.Scopes,
 		Resource:     req.Resource,
 		RedirectHost: redirectHost,
-	})
+	}))
 }
 
 // matchRedirectURI returns the redirect URI to use for the requested one.
@@ -130,7 +157,9 @@ func (c *client) matchRedirectURI(requested string) (string, bool) {
 }
 
 // loopbackPortVariant reports whether requested equals registered except for
-// the port, for an http redirect URI on 127.0.0.1 or [::1].
+// the port, for an http redirect URI on 127.0.0.1 or [::1], and on localhost,
+// which MCP clients commonly register although OAuth 2.1 §8.4.2 advises the
+// IP literals.
 func loopbackPortVariant(registered, requested string) bool {
 	a, err := url.Parse(registered)
 	if err != nil {
@@ -141,7 +170,7 @@ func loopbackPortVariant(registered, requested string) bool {
 		return false
 	}
 	return a.Scheme == "http" && b.Scheme == "http" &&
-		isLoopbackIP(a.Hostname()) && a.Hostname() == b.Hostname() &&
+		isLoopbackHost(a.Hostname()) && a.Hostname() == b.Hostname() &&
 		a.User == nil && b.User == nil &&
 		a.EscapedPath() == b.EscapedPath() &&
 		a.RawQuery == b.RawQuery && a.ForceQuery == b.ForceQuery &&
@@ -154,9 +183,21 @@ func loopbackPortVariant(registered, requested string) bool {
 func (s *Server) checkAuthorizationRequest(req *authorizationRequest, params url.Values, c *client) *oauthError {
 	for name, values := range params {
 		// resource may repeat (RFC 8707 §2); it is judged below.
-		if len(values) > 1 && name != "resource" {
+		if len(values) > 1 && name != "resource" && !(name == "redirect_uri" && s.faults[faultDuplicateRedirectURILastWin]) {
 			return newError(errInvalidRequest, "The parameter %s appears more than once; each parameter may be sent once (RFC 6749 section 3.1).", name)
 		}
+	}
+	if err := s.requestFaults(params); err != nil {
+		return err
+	}
+	if params.Get("response_type") == responseTypeToken && s.faults[faultImplicitGrant] {
+		req.ResponseType = responseTypeToken
+		scopes, err := s.grantedScopes(params.Get("scope"))
+		if err != nil {
+			return err
+		}
+		req.Scopes, req.Resource = scopes, s.resources[0]
+		return nil
 	}
 	if !s.faults[faultResponseTypeUnchecked] {
 		switch rt := params.Get("response_type"); {
@@ -378,7 +419,7 @@ func (s *Server) redirectError(w http.ResponseWriter, r *http.Request, req *auth
 // (RFC 6749 §3.1.2), and iss is always added (RFC 9207 §2). 303 makes the
 // browser use GET even after the consent POST (RFC 9700 §4.12).
 func (s *Server) redirectToClient(w http.ResponseWriter, r *http.Request, redirectURI string, v url.Values, inFragment bool) {
-	v.Set("iss", s.issuer)
+	redirectURI, v = s.responseParams(redirectURI, v)
 	var target string
 	switch {
 	case inFragment:

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
-	"net/url"
 )
 
 // handleConsent receives the consent form. Approval takes a POST carrying the
@@ -12,7 +11,8 @@ import (
 // request (RFC 6749 §10.12, RFC 9700 §4.4.1.8); a GET is refused so that no
 // link or image can approve anything. Each pending request is decided once.
 func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
+	getApproval := r.Method == http.MethodGet && s.faults[faultConsentApproveOnGet]
+	if r.Method != http.MethodPost && !getApproval {
 		w.Header().Set("Allow", http.MethodPost)
 		renderError(w, http.StatusMethodNotAllowed, newError(errInvalidRequest, "Consent is given by submitting the consent form with POST."))
 		return
@@ -21,7 +21,11 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The consent form could not be read."))
 		return
 	}
-	decision := r.PostForm.Get("decision")
+	form := r.PostForm
+	if getApproval {
+		form = r.Form
+	}
+	decision := form.Get("decision")
 	if decision != "approve" && decision != "deny" {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The consent form must carry decision=approve or decision=deny."))
 		return
@@ -31,28 +35,18 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "There is no login session; start the authorization again from the client."))
 		return
 	}
-	p := s.store.takePending(r.PostForm.Get("request_id"), sess.ID, r.PostForm.Get("csrf_token"), s.now())
+	p := s.pendingForDecision(r, form, sess)
 	if p == nil {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest,
 			"The consent form is invalid, expired, already used or was issued to another session; start the authorization again from the client."))
 		return
 	}
-	if decision == "deny" {
+	if decision == "deny" && !s.faults[faultDenyIssuesCode] {
 		s.redirectError(w, r, &p.authorizationRequest, newError(errAccessDenied, "The user denied the authorization request."))
 		return
 	}
-	code := s.newCodeValue(p.CodeChallenge)
-	s.issued(IssuedCode, code)
-	s.store.addCode(code, &authorizationCode{
-		authorizationRequest: p.authorizationRequest,
-		Subject:              sess.Subject,
-		ExpiresAt:            s.now().Add(s.codeLifetime),
-	}, s.now())
-	v := url.Values{"code": {code}}
-	if p.State != "" {
-		v.Set("state", p.State)
-	}
-	s.redirectToClient(w, r, p.RedirectURI, v, false)
+	s.store.rememberConsent(sess, p.ClientID)
+	s.approve(w, r, &p.authorizationRequest, sess.Subject)
 }
 
 // newCodeValue returns a fresh authorization code: 256 random bits, opaque

@@ -166,6 +166,36 @@ const (
 	faultSessionIDSequential              = "session-id-sequential"
 	faultResourceAlgNoneAccepted          = "resource-alg-none-accepted"
 	faultResourceSignatureNotVerified     = "resource-signature-not-verified"
+	faultAuthorizeGetRefused              = "authorize-get-refused"
+	faultRedirectUnregisteredURI          = "redirect-uri-unregistered-redirects"
+	faultRedirectURIPrefixMatch           = "redirect-uri-prefix-match"
+	faultLoopbackPortStrict               = "loopback-port-strict"
+	faultLoopbackLaxMatch                 = "loopback-lax-match"
+	faultInvalidClientRedirects           = "invalid-client-redirects"
+	faultDuplicateRedirectURILastWin      = "duplicate-redirect-uri-last-wins"
+	faultUnknownParamsRefused             = "unknown-params-refused"
+	faultEmptyScopeRefused                = "empty-scope-refused"
+	faultScopeOmittedInvalidRequest       = "scope-omitted-invalid-request"
+	faultStateTruncated                   = "state-truncated"
+	faultStateRequired                    = "state-required"
+	faultRedirectURIQueryDropped          = "redirect-uri-query-dropped"
+	faultISSSuccessTrailingSlash          = "iss-success-trailing-slash"
+	faultISSMissingOnError                = "iss-missing-on-error"
+	faultImplicitGrant                    = "implicit-grant-enabled"
+	faultDenyIssuesCode                   = "deny-issues-code"
+	faultConsentNoCSRFCheck               = "consent-no-csrf-check"
+	faultConsentApproveOnGet              = "consent-approve-on-get"
+	faultConsentReplayable                = "consent-replayable"
+	faultSilentConsentNewClients          = "silent-consent-new-clients"
+	faultConsentHidesClient               = "consent-hides-client"
+	faultPagesFrameable                   = "pages-frameable"
+	faultCORSOnAuthorize                  = "cors-on-authorize"
+	faultLogin307                         = "login-307"
+	faultErrorRedirectBeforeLogin         = "error-redirect-before-login"
+	faultClientNameUnescaped              = "client-name-unescaped"
+	faultSessionCookieNotHTTPOnly         = "session-cookie-not-httponly"
+	faultThirdPartyScript                 = "third-party-script"
+	faultRedirectURIOmittedGuessed        = "redirect-uri-omitted-guessed"
 )
 
 var faultTable = []Fault{
@@ -446,6 +476,66 @@ var faultTable = []Fault{
 		"The MCP endpoints accept an unsigned JWT (alg none) with valid claims."},
 	{faultResourceSignatureNotVerified, []string{"MCP-TokenHandling-forged-jwt-rejected"},
 		"The MCP endpoints do not verify the access token's signature (altered or re-signed tokens pass)."},
+	{faultAuthorizeGetRefused, []string{"OAUTH21-3.1-get-supported"},
+		"The authorization endpoint answers GET with 405; only POST is accepted."},
+	{faultRedirectUnregisteredURI, []string{"RFC6749-3.1.2.4-no-redirect-unregistered-uri"},
+		"A redirect_uri that is not registered for the client gets an invalid_request error redirect to it instead of an error page."},
+	{faultRedirectURIPrefixMatch, []string{"OAUTH21-4.1.1-redirect-exact-match"},
+		"A requested redirect_uri matches when a registered one is a prefix of it (/cb/x, /cb?x=1, /cb/../x are accepted)."},
+	{faultLoopbackPortStrict, []string{"OAUTH21-8.4.2-loopback-any-port"},
+		"Loopback redirect URIs must match with their port: a native client's ephemeral port is refused."},
+	{faultLoopbackLaxMatch, []string{"OAUTH21-4.1.1-loopback-rest-exact"},
+		"A registered loopback redirect URI matches any http or https URI on a 127.0.0.0/8 or ::1 host, whatever its path."},
+	{faultInvalidClientRedirects, []string{"RFC6749-4.1.2.1-no-redirect-invalid-client"},
+		"A missing or unknown client_id gets an error redirect to the redirect_uri sent instead of an error page."},
+	{faultDuplicateRedirectURILastWin, []string{"RFC6749-3.1-duplicate-params-authz"},
+		"A repeated redirect_uri is not refused: the first value is checked against the registration, the last one is used."},
+	{faultUnknownParamsRefused, []string{"OAUTH21-3.1-unknown-params-ignored"},
+		"An authorization request with a parameter the server does not know is refused with invalid_request."},
+	{faultEmptyScopeRefused, []string{"OAUTH21-3.1-empty-params-as-omitted"},
+		"An empty scope parameter (scope=) is refused with invalid_scope, while an omitted scope gets the default."},
+	{faultScopeOmittedInvalidRequest, []string{"RFC6749-3.3-scope-omitted"},
+		"An authorization request without scope is refused with invalid_request."},
+	{faultStateTruncated, []string{"RFC6749-4.1.2-state-roundtrip"},
+		"state is cut to its first 128 characters in authorization responses."},
+	{faultStateRequired, []string{"OAUTH21-4.1.1-state-optional"},
+		"An authorization request without state is refused with invalid_request."},
+	{faultRedirectURIQueryDropped, []string{"RFC6749-4.1.2-success-response-shape"},
+		"The query of a registered redirect URI is dropped from the authorization response."},
+	{faultISSSuccessTrailingSlash, []string{"RFC9207-2-iss-in-authorization-response"},
+		"Success redirects carry iss with a trailing slash, which the issuer does not have."},
+	{faultISSMissingOnError, []string{"RFC9207-2-iss-in-error-response"},
+		"Error redirects (access_denied, invalid_request, ...) carry no iss; success redirects still do."},
+	{faultImplicitGrant, []string{"OAUTH21-4.1.1-implicit-rejected"},
+		"response_type=token is accepted: after consent an access token is delivered in the fragment (the implicit grant)."},
+	{faultDenyIssuesCode, []string{"RFC6749-4.1.2.1-access-denied-on-deny"},
+		"The consent decision is ignored: Deny issues a code like Approve."},
+	{faultConsentNoCSRFCheck, []string{"RFC6749-10.12-consent-csrf"},
+		"The consent form's csrf_token and its binding to the session are not checked: request_id alone approves."},
+	{faultConsentApproveOnGet, []string{"RFC6749-10.12-consent-csrf"},
+		"GET {ISSUER}/consent?request_id=...&decision=approve approves for the logged-in session, without the CSRF token."},
+	{faultConsentReplayable, []string{"RFC6749-10.12-consent-csrf"},
+		"A consent form stays valid after it was used: submitting it again issues another code."},
+	{faultSilentConsentNewClients, []string{"OAUTH21-7.3.1-no-silent-consent-unknown-client"},
+		"Once a session approved any client, every later request of that session, for any client, is approved without a consent page."},
+	{faultConsentHidesClient, []string{"MCPSBP-consent-shows-client-scope-redirect"},
+		"The consent page names neither the client (\"An application\") nor the redirect host."},
+	{faultPagesFrameable, []string{"RFC9700-4.16-clickjacking"},
+		"HTML pages (login, consent, error) carry neither X-Frame-Options nor CSP frame-ancestors."},
+	{faultCORSOnAuthorize, []string{"RFC9700-2.6-no-cors-authorization-endpoint"},
+		"The authorization endpoint answers CORS: Access-Control-Allow-Origin echoes the Origin, and preflights succeed."},
+	{faultLogin307, []string{"RFC9700-4.12-no-307-after-credentials"},
+		"A successful login POST is answered with 307, which makes the browser re-post the credentials to the authorization endpoint."},
+	{faultErrorRedirectBeforeLogin, []string{"RFC9700-4.11.2-authenticate-before-redirect"},
+		"Authorization errors of a valid client (unknown PKCE method, unknown scope, ...) are redirected before the user logs in."},
+	{faultClientNameUnescaped, []string{"RFC6749-10.14-input-sanitized"},
+		"The consent page inserts the registered client_name as raw HTML."},
+	{faultSessionCookieNotHTTPOnly, []string{"MCPSBP-consent-cookie-attributes"},
+		"The session cookie is set without HttpOnly."},
+	{faultThirdPartyScript, []string{"RFC9700-4.2.4-no-third-party-content"},
+		"The login and consent pages load a script from https://analytics.example.invalid."},
+	{faultRedirectURIOmittedGuessed, []string{"OAUTH21-2.3.2-redirect-uri-omitted"},
+		"A request without redirect_uri from a client with several registered redirect URIs uses the first one."},
 }
 
 // Faults lists every fault the server implements, sorted by name.

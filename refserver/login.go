@@ -35,6 +35,7 @@ func (s *Server) renderLogin(w http.ResponseWriter, status int, authorizationReq
 		Action:               s.loginAction(),
 		AuthorizationRequest: authorizationRequest,
 		Failed:               failed,
+		ThirdPartyScript:     s.thirdPartyScript(),
 	})
 }
 
@@ -80,7 +81,7 @@ func (s *Server) startSession(w http.ResponseWriter, subject string) {
 		Value:    sess.ID,
 		Path:     "/",
 		Secure:   s.secure(),
-		HttpOnly: true,
+		HttpOnly: !s.faults[faultSessionCookieNotHTTPOnly],
 		// Lax: the top-level GET back from a client to the authorization
 		// endpoint must carry the session, cross-site POSTs must not.
 		SameSite: http.SameSiteLaxMode,

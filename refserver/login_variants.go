@@ -128,7 +128,11 @@ func (s *Server) cookieLimitExceeded(w http.ResponseWriter, r *http.Request) boo
 // or with login-js-redirect a 200 page that navigates from JavaScript.
 func (s *Server) loggedIn(w http.ResponseWriter, r *http.Request, target string) {
 	if !s.variants[variantLoginJSRedirect] {
-		http.Redirect(w, r, target, http.StatusSeeOther)
+		status := http.StatusSeeOther
+		if s.faults[faultLogin307] {
+			status = http.StatusTemporaryRedirect // re-posts the credentials (RFC 9700 §4.12)
+		}
+		http.Redirect(w, r, target, status)
 		return
 	}
 	renderPage(w, http.StatusOK, "interstitial", interstitialPage{Target: target, DelayMillis: loginInterstitialDelay.Milliseconds()})

@@ -23,11 +23,11 @@ var pages = template.Must(template.New("pages").Parse(`
 <p><label>Username <input id="username" name="username" autocomplete="username" required></label></p>
 <p><label>Password <input id="password" name="password" type="password" autocomplete="current-password" required></label></p>
 <p><button id="login" type="submit">Log in</button></p>
-</form></body></html>{{end}}
+</form>{{if .ThirdPartyScript}}<script src="{{.ThirdPartyScript}}"></script>{{end}}</body></html>{{end}}
 
 {{define "consent"}}{{template "head" "Authorize access"}}
 <h1>Authorize access</h1>
-<p><strong id="client-name">{{.ClientName}}</strong> asks for access to your account.</p>
+<p><strong id="client-name">{{if .ClientNameHTML}}{{.ClientNameHTML}}{{else}}{{.ClientName}}{{end}}</strong> asks for access to your account.</p>
 <p>Permissions:</p>
 <ul>{{range .Scopes}}<li class="scope">{{.}}</li>{{end}}</ul>
 <p>Resource: <span id="resource">{{.Resource}}</span></p>
@@ -37,7 +37,7 @@ var pages = template.Must(template.New("pages").Parse(`
 <input type="hidden" name="csrf_token" value="{{.CSRFToken}}">
 <button id="approve" type="submit" name="decision" value="approve">Approve</button>
 <button id="deny" type="submit" name="decision" value="deny">Deny</button>
-</form></body></html>{{end}}
+</form>{{if .ThirdPartyScript}}<script src="{{.ThirdPartyScript}}"></script>{{end}}</body></html>{{end}}
 
 {{define "error"}}{{template "head" "Authorization error"}}
 <h1>The request cannot be processed</h1>
@@ -50,6 +50,7 @@ type loginPage struct {
 	Action               string
 	AuthorizationRequest string // the authorization request's parameters, form-encoded
 	Failed               bool
+	ThirdPartyScript     string // only with the third-party-script fault
 }
 
 type consentPage struct {
@@ -60,6 +61,9 @@ type consentPage struct {
 	Scopes       []string
 	Resource     string
 	RedirectHost string
+	// Only with faults: the client name as raw HTML, a third-party script.
+	ClientNameHTML   template.HTML
+	ThirdPartyScript string
 }
 
 // renderPage writes an HTML page with the headers every AS page carries:

@@ -242,5 +242,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		log.Printf("refserver: panic serving %s %s: %v\n%s", r.Method, r.URL.Path, v, debug.Stack())
 		writeError(w, http.StatusInternalServerError, newError(errServerError, "The server hit an internal error; the log has the details."))
 	}()
+	if s.faults[faultPagesFrameable] {
+		w = frameableWriter{w}
+	}
 	s.mux.ServeHTTP(w, r)
 }

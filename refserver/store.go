@@ -60,6 +60,8 @@ type authorizationRequest struct {
 	Resource            string
 	CodeChallenge       string // empty only when a pkce-optional fault let it through
 	CodeChallengeMethod string
+	// ResponseType is "token" only with the implicit-grant-enabled fault.
+	ResponseType string
 }
 
 // pendingAuthorization is an authorization request waiting for the user's
@@ -116,6 +118,9 @@ type store struct {
 	// rtRevokedFamilies are families whose refresh tokens alone were revoked
 	// (only the revoke-rt-keeps-access-tokens fault does that).
 	rtRevokedFamilies map[string]bool
+	// grants remembers approvals (consent-remembered variant,
+	// silent-consent-new-clients fault); see approval.go.
+	grants map[string]bool
 }
 
 func newStore() *store {

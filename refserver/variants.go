@@ -45,6 +45,8 @@ const (
 	variantRefreshGracePeriod = "refresh-grace-period"
 	variantOpaqueAccessTokens = "opaque-access-tokens"
 	variantPRMRootOnly        = "prm-root-only"
+	variantNoConsentPage      = "no-consent-page"
+	variantConsentRemembered  = "consent-remembered"
 )
 
 var variantTable = []Variant{
@@ -77,6 +79,10 @@ var variantTable = []Variant{
 		Description: "Access tokens are random strings rather than JWTs; their audience is visible only through introspection."},
 	{Name: variantPRMRootOnly,
 		Description: "The MCP endpoints' challenges have no resource_metadata and the protected resource metadata is only at the root well-known URL, naming the first resource ({origin}/mcp) exactly (MCP 2025-11-25 and later allow this; RFC 9728 alone would expect the origin there)."},
+	{Name: variantNoConsentPage,
+		Description: "No consent page: a valid request is approved right after login, as first-party setups do."},
+	{Name: variantConsentRemembered,
+		Description: "Consent is asked once per user and client, then remembered: later requests of that client for that user are approved without the page."},
 }
 
 // Variants lists every variant the server implements, sorted by name.

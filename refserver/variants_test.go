@@ -42,7 +42,7 @@ func TestVariantTable(t *testing.T) {
 	}
 }
 
-func (e *testEnv) get(t *testing.T, path string) *http.Response {
+func (e *testEnv) getPath(t *testing.T, path string) *http.Response {
 	t.Helper()
 	resp, err := e.browser().Get("https://as.test" + path)
 	if err != nil {
@@ -59,7 +59,7 @@ func TestVariantOIDCDiscoveryOnly(t *testing.T) {
 		"/as/.well-known/openid-configuration":       http.StatusOK,
 		"/.well-known/openid-configuration/as":       http.StatusOK,
 	} {
-		resp := e.get(t, path)
+		resp := e.getPath(t, path)
 		body := readBody(t, resp)
 		if resp.StatusCode != want {
 			t.Errorf("GET %s: status %d, want %d", path, resp.StatusCode, want)
@@ -229,7 +229,7 @@ func TestVariantLoginCookieLimit(t *testing.T) {
 	reg := e.register(t, authMethodNone)
 	_, challenge := pkce()
 	target := testIssuer + "/authorize?" + stdAuthz(reg.ClientID, challenge).Encode()
-	resp := e.get(t, strings.TrimPrefix(target, "https://as.test"))
+	resp := e.getPath(t, strings.TrimPrefix(target, "https://as.test"))
 	readBody(t, resp)
 	cookies := resp.Cookies()
 	if len(cookies) != 1 || len(cookies[0].Value) != loginCookieValueBytes || !strings.Contains(cookies[0].Name, "login-csrf-") {

@@ -18,6 +18,7 @@ import (
 	"github.com/mcpauth/conformance/suite/framework"
 
 	// The areas: each registers its specs at package level.
+	_ "github.com/mcpauth/conformance/suite/consent"
 	_ "github.com/mcpauth/conformance/suite/errors"
 	_ "github.com/mcpauth/conformance/suite/metadata"
 	_ "github.com/mcpauth/conformance/suite/pkce"

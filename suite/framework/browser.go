@@ -276,7 +276,7 @@ func runWithinVoid(parent, tab context.Context, d time.Duration, actions ...chro
 // start aborts the run; any other failure is an ERROR of the spec.
 func (t *T) BrowserTab(fresh bool) (context.Context, context.CancelFunc) {
 	e := current()
-	tab, cancel, err := t.browser.tab(t.ctx, e, "", fresh)
+	tab, cancel, err := t.sessionTab(e, fresh)
 	if bu := (*BrowserUnavailableError)(nil); errors.As(err, &bu) {
 		ginkgo.AbortSuite("the browser specs cannot run: " + bu.Error() + "\n(run HTTP-only specs with --label-filter='!browser')")
 	}
@@ -320,14 +320,13 @@ func (s *browserSession) pushCookies(ctx context.Context, e *environment, endpoi
 		}
 		params = append(params, p)
 	}
+	if len(params) == 0 {
+		return nil
+	}
+	// Set, never cleared first: concurrent flows of one spec (AuthorizeAll)
+	// share the context, and one must not log another out mid-flow.
 	c := chromedp.FromContext(s.ctx)
 	return runWithinVoid(ctx, s.ctx, e.cfg.Timeout, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, c.Browser, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: c.BrowserContextID}); err != nil {
-			return err
-		}
-		if len(params) == 0 {
-			return nil
-		}
 		_, err := cdp.Call(ctx, c.Browser, storage.SetCookies, storage.SetCookiesParams{Cookies: params, BrowserContextID: c.BrowserContextID})
 		return err
 	}))
@@ -375,4 +374,16 @@ func cdpSameSite(s http.SameSite) network.CookieSameSite {
 		return network.CookieSameSiteNone
 	}
 	return ""
+}
+
+// sessionTab opens a tab in the spec's browser context after giving it the
+// spec's cookies (flows the form agent drove logged the user in there), or,
+// with fresh, in a context of its own.
+func (t *T) sessionTab(e *environment, fresh bool) (context.Context, context.CancelFunc, error) {
+	if !fresh {
+		if err := t.browser.pushCookies(t.ctx, e, "", t.cookies()); err != nil {
+			return nil, nil, err
+		}
+	}
+	return t.browser.tab(t.ctx, e, "", fresh)
 }

@@ -64,6 +64,10 @@
 //     spec's own browser context with the same cookies. Deny declines
 //     consent; Fresh uses a new session; Browser drives Chrome from the start.
 //   - t.BrowserTab(fresh): a Chrome tab in the spec's browser context.
+//   - t.AuthorizeAll(m, reqs): several flows at once, each in its own tab,
+//     so that their settle windows overlap (NO-REDIRECT probes).
+//   - t.ListeningTab(fresh, fn): a tab for specs that drive pages without
+//     the login tasks (consent-page inspection, replays, framing).
 //   - t.TokenRequest, ParseTokenResponse, ParseOAuthError, ExpectRejected,
 //     ExpectAuthorizationRefused: the token and error helpers.
 package framework
