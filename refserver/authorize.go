@@ -29,6 +29,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The authorization request parameters could not be parsed."))
 		return
 	}
+	if s.openRedirect(w, r) {
+		return
+	}
 	params := r.Form
 	for _, name := range []string{"client_id", "redirect_uri"} {
 		if len(params[name]) > 1 {
@@ -41,13 +44,13 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The authorization request has no client_id."))
 		return
 	}
-	c := s.store.client(clientID)
-	if c == nil {
-		renderError(w, http.StatusBadRequest, newError(errInvalidClient, "The client_id is not registered at this server; register the client first."))
+	c, cerr := s.lookupClient(clientID)
+	if cerr != nil {
+		renderError(w, http.StatusBadRequest, cerr)
 		return
 	}
 	sentRedirectURI := params.Get("redirect_uri")
-	redirectURI, ok := c.matchRedirectURI(sentRedirectURI)
+	redirectURI, ok := s.redirectURIFor(c, sentRedirectURI)
 	if !ok {
 		desc := "The redirect_uri is not registered for this client; it must equal a registered redirect URI exactly."
 		if sentRedirectURI == "" {
@@ -89,7 +92,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if u, err := url.Parse(redirectURI); err == nil {
 		redirectHost = u.Host
 	}
-	renderPage(w, http.StatusOK, "consent", consentPage{
+	page := consentPage{
 		Action:       s.endpoint(pathConsent),
 		RequestID:    pending.ID,
 		CSRFToken:    pending.CSRFToken,
@@ -97,7 +100,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		Scopes:       req.Scopes,
 		Resource:     req.Resource,
 		RedirectHost: redirectHost,
-	})
+	}
+	s.consentExtras(c, redirectURI, &page)
+	renderPage(w, http.StatusOK, "consent", page)
 }
 
 // matchRedirectURI returns the redirect URI to use for the requested one.

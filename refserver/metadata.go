@@ -35,6 +35,8 @@ func (s *Server) metadata(oidc bool) map[string]any {
 		"code_challenge_methods_supported":               []string{methodS256},
 		"authorization_response_iss_parameter_supported": true, // RFC 9207 §3
 	}
+	s.registrationMetadata(m)
+	s.securityMetadata(m)
 	if oidc {
 		m["subject_types_supported"] = []string{"public"}
 		m["id_token_signing_alg_values_supported"] = []string{"RS256"}

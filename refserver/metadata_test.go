@@ -85,6 +85,7 @@ func TestMetadataMembers(t *testing.T) {
 		"code_challenge_methods_supported":               []any{"S256"},
 		"scopes_supported":                               []any{"mcp:read", "mcp:write", "offline_access"},
 		"authorization_response_iss_parameter_supported": true,
+		"client_id_metadata_document_supported":          true,
 	}
 	oidcOnly := map[string]any{
 		"subject_types_supported":               []any{"public"},

@@ -1,12 +1,12 @@
 package refserver
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -63,12 +63,15 @@ func Start(cfg Config) (*Instance, error) {
 	}
 	if !cfg.PlainHTTP {
 		ca, err := devtls.New()
+		if slices.Contains(cfg.Faults, faultTLSWrongHost) {
+			ca, err = devtls.NewFor([]string{"wrong-host.invalid"}, nil)
+		}
 		if err != nil {
 			ln.Close()
 			return nil, fmt.Errorf("refserver: %w", err)
 		}
 		inst.CACertPEM = ca.CACertPEM
-		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{ca.Leaf}, MinVersion: tls.VersionTLS12})
+		ln = tlsListener(ln, ca.Leaf, cfg.Faults)
 	}
 	inst.http = &http.Server{Handler: inst.Server, ReadHeaderTimeout: 10 * time.Second}
 	go func() {

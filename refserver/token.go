@@ -66,7 +66,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) (*tokenResponse, 
 			}
 		}
 	}
-	c, err := s.authenticateClient(r, form)
+	c, err := s.authenticateThrottled(r, form)
 	if err != nil {
 		return nil, err
 	}

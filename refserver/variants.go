@@ -30,11 +30,22 @@ var ErrUnknownVariant = errors.New("unknown variant")
 // Each area adds its variants as one block here and in variantTable.
 const (
 	variantOriginIssuer = "origin-issuer"
+
+	variantDCRDisabledCIMD       = "dcr-disabled-cimd"
+	variantDCRInitialAccessToken = "dcr-initial-access-token"
+	variantCIMDOff               = "cimd-off"
 )
 
 var variantTable = []Variant{
 	{Name: variantOriginIssuer, IssuerPath: "/",
 		Description: "The issuer is the server's origin (https://127.0.0.1:PORT), with no path; the default is a path issuer (/as)."},
+
+	{Name: variantDCRDisabledCIMD,
+		Description: "No dynamic client registration (no registration_endpoint, /register answers 404); clients use client ID metadata documents."},
+	{Name: variantDCRInitialAccessToken,
+		Description: "Dynamic client registration requires an initial access token (Options.Registration.InitialAccessToken, default " + DefaultInitialAccessToken + "; give it to the suite with --initial-access-token)."},
+	{Name: variantCIMDOff,
+		Description: "No client ID metadata documents: client_id_metadata_document_supported is not advertised and URL client_ids are unknown."},
 }
 
 // Variants lists every variant the server implements, sorted by name.
