@@ -229,7 +229,9 @@ func init() {
 			t.Errorf("status %d, want 201: %v", rec.Code, doc)
 		}
 	}
-	confidential := func() map[string]any { return with(publicMetadata(), "token_endpoint_auth_method", "client_secret_basic") }
+	confidential := func() map[string]any {
+		return with(publicMetadata(), "token_endpoint_auth_method", "client_secret_basic")
+	}
 	cimdFault := func(fault string, doc func(d *docServer) (id string, params func(url.Values))) func(*testing.T, *testEnv) {
 		return func(t *testing.T, _ *testEnv) {
 			d := newDocServer(t)
@@ -452,4 +454,3 @@ func init() {
 		faultEffects[name] = f
 	}
 }
-

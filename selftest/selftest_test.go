@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/mcpauth/conformance/refserver"
+	"github.com/mcpauth/conformance/refserver/devtls"
 	"github.com/mcpauth/conformance/suite/catalog"
 )
 
@@ -28,6 +29,8 @@ import (
 var faultArgs = map[string][]string{
 	// The MCP 2025-03-26 default endpoints only matter in that profile.
 	"legacy-no-default-endpoints": {"-mcp-version", "2025-03-26"},
+	// DCR is a SHOULD only up to MCP 2025-06-18 (MAY later).
+	"dcr-absent": {"-mcp-version", "2025-06-18"},
 }
 
 // cleanSkips are the requirements the clean run may SKIP, and why.
@@ -112,12 +115,30 @@ func runSuite(t *testing.T, faults []string, labelFilter string, extra ...string
 // runSuiteExit is runSuite that also returns how the suite process exited.
 func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...string) (*report, error) {
 	t.Helper()
-	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: refserver.Options{Faults: faults}})
+	dir := t.TempDir()
+	// The suite serves client metadata documents (CIMD) on 127.0.0.1 with a
+	// certificate the reference server is told to trust.
+	cimdCA, err := devtls.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cimdCert, cimdKey, err := cimdCA.LeafPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cimd-cert.pem"), filepath.Join(dir, "cimd-key.pem")
+	if err := os.WriteFile(certFile, cimdCert, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, cimdKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: refserver.Options{Faults: faults,
+		Registration: refserver.RegistrationOptions{CIMDRootCAs: cimdCA.CACertPEM, CIMDAllowedHosts: []string{"127.0.0.1"}}}})
 	if err != nil {
 		t.Fatalf("the reference server with faults %v did not start: %v", faults, err)
 	}
 	defer inst.Close()
-	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
 	if err := os.WriteFile(ca, inst.CACertPEM, 0o600); err != nil {
 		t.Fatal(err)
@@ -125,6 +146,7 @@ func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...st
 	args := []string{
 		"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp", "-second-resource", inst.Origin + "/other/mcp",
 		"-report-dir", filepath.Join(dir, "reports"), "-ginkgo.no-color",
+		"-cimd-cert-file", certFile, "-cimd-key-file", keyFile,
 	}
 	if labelFilter != "" {
 		args = append(args, "-ginkgo.label-filter", labelFilter)

@@ -58,8 +58,11 @@ type AuthorizationResponse struct {
 	LoginShown   bool
 	ConsentShown bool
 	// Page is the last page shown when there was no redirect.
-	Page        PageCapture
-	Navigations []Navigation
+	Page PageCapture
+	// ConsentText and ConsentHTML are the visible text and the markup of the
+	// (last) consent page, read before the consent task ran.
+	ConsentText, ConsentHTML string
+	Navigations              []Navigation
 }
 
 // Code is the authorization code of a success redirect ("" if none).
@@ -313,6 +316,7 @@ func authorize(ctx context.Context, e *environment, session *browserSession, req
 			}
 			if task.Consent {
 				res.ConsentShown = true
+				res.ConsentText, res.ConsentHTML = pageContent(flowCtx, tab, e.cfg.Timeout)
 			} else {
 				res.LoginShown = true
 			}

@@ -71,9 +71,13 @@ func init() {
 				return nil
 			}},
 		flagSpec{name: "cimd-cert-file", usage: "PEM certificate chain the suite's metadata document listener serves TLS with",
-			set: func(c *Config, v string) error { return readPEMSetting(v, &c.Registration().CIMDCertFile, &c.Registration().certPEM) }},
+			set: func(c *Config, v string) error {
+				return readPEMSetting(v, &c.Registration().CIMDCertFile, &c.Registration().certPEM)
+			}},
 		flagSpec{name: "cimd-key-file", usage: "PEM private key of --cimd-cert-file",
-			set: func(c *Config, v string) error { return readPEMSetting(v, &c.Registration().CIMDKeyFile, &c.Registration().keyPEM) }},
+			set: func(c *Config, v string) error {
+				return readPEMSetting(v, &c.Registration().CIMDKeyFile, &c.Registration().keyPEM)
+			}},
 	)
 }
 
