@@ -14,10 +14,10 @@ import (
 	"github.com/mcpauth/conformance/suite/framework"
 )
 
-// plainVariants are the http:// forms of an https endpoint URL a client
-// could be tricked into: the same port, and port 80 when the URL uses the
-// default https port. Port 80 of another host's URL is never probed, so a
-// different service on this machine cannot cause a finding.
+// plainVariants is the http:// form of an https endpoint URL: the same port,
+// or port 80 when the URL uses the default https port. Port 80 is never
+// probed for a URL on another port, so an unrelated service on the machine
+// cannot cause a finding.
 func plainVariants(raw string) []string {
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme != "https" {
@@ -30,7 +30,6 @@ func plainVariants(raw string) []string {
 		if strings.Contains(v.Host, ":") {
 			v.Host = "[" + v.Host + "]"
 		}
-		return []string{v.String()}
 	}
 	return []string{v.String()}
 }
