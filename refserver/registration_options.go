@@ -101,6 +101,21 @@ func (s *Server) lookupClient(id string) (*client, *oauthError) {
 	return nil, newError(errInvalidClient, "The client_id is not registered at this server; register the client first.")
 }
 
+// tokenClient is the client named in a token request body: a registered
+// one, or a metadata-document client, fetched now if no authorization request
+// of this server fetched it yet (a client may well start at the token
+// endpoint, for example with a refresh token).
+func (s *Server) tokenClient(id string) *client {
+	if c := s.store.client(id); c != nil {
+		return c
+	}
+	if s.cimd != nil && strings.HasPrefix(id, "https://") && !s.faults[faultCIMDBroken] {
+		c, _ := s.cimd.fetchClient(s, id)
+		return c
+	}
+	return nil
+}
+
 // redirectURIFor matches the requested redirect URI against the client's
 // (client.matchRedirectURI); cimd-redirect-uri-unchecked skips that for
 // metadata-document clients.

@@ -454,3 +454,14 @@ func init() {
 		faultEffects[name] = f
 	}
 }
+
+func TestCIMDClientAtTokenEndpoint(t *testing.T) {
+	d := newDocServer(t)
+	e := newCIMDEnv(t, d)
+	id := d.set("/t.json", docAnswer{status: 200})
+	d.set("/t.json", docAnswer{status: 200, body: document(id)})
+	res := e.postToken(t, url.Values{"grant_type": {"urn:example:unknown"}, "client_id": {id}}, nil)
+	if res.errorCode() != errUnsupportedGrantType {
+		t.Errorf("a metadata-document client's first token request: %d %v, want unsupported_grant_type", res.Status, res.Body)
+	}
+}
