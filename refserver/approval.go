@@ -32,6 +32,7 @@ func (s *Server) approve(w http.ResponseWriter, r *http.Request, req *authorizat
 		ExpiresAt:            s.now().Add(s.codeLifetime),
 	}, s.now())
 	v := url.Values{"code": {code}}
+	s.tokenInRedirect(v, req, subject)
 	if req.State != "" {
 		v.Set("state", req.State)
 	}

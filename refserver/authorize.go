@@ -35,6 +35,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The authorization request parameters could not be parsed."))
 		return
 	}
+	if s.openRedirect(w, r) {
+		return
+	}
 	params := r.Form
 	for _, name := range []string{"client_id", "redirect_uri"} {
 		if len(params[name]) > 1 && !(name == "redirect_uri" && s.faults[faultDuplicateRedirectURILastWin]) {
@@ -50,16 +53,16 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		renderError(w, http.StatusBadRequest, newError(errInvalidRequest, "The authorization request has no client_id."))
 		return
 	}
-	c := s.store.client(clientID)
-	if c == nil {
+	c, cerr := s.lookupClient(clientID)
+	if cerr != nil {
 		if s.redirectUnvalidated(w, r, faultInvalidClientRedirects, params, newError(errInvalidClient, "The client_id is not registered.")) {
 			return
 		}
-		renderError(w, http.StatusBadRequest, newError(errInvalidClient, "The client_id is not registered at this server; register the client first."))
+		renderError(w, http.StatusBadRequest, cerr)
 		return
 	}
 	sentRedirectURI := params.Get("redirect_uri")
-	redirectURI, ok := s.matchRedirect(c, sentRedirectURI)
+	redirectURI, ok := s.redirectURIFor(c, sentRedirectURI)
 	if !ok && s.redirectUnvalidated(w, r, faultRedirectUnregisteredURI, params, newError(errInvalidRequest, "The redirect_uri is not registered.")) {
 		return
 	}
@@ -125,7 +128,7 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if u, err := url.Parse(redirectURI); err == nil {
 		redirectHost = u.Host
 	}
-	renderPage(w, http.StatusOK, "consent", s.consentPageFor(consentPage{
+	page := s.consentPageFor(consentPage{
 		Action:       s.endpoint(pathConsent),
 		RequestID:    pending.ID,
 		CSRFToken:    pending.CSRFToken,
@@ -133,7 +136,9 @@ func (s *Server) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		Scopes:       req.Scopes,
 		Resource:     req.Resource,
 		RedirectHost: redirectHost,
-	}))
+	})
+	s.consentExtras(c, redirectURI, &page)
+	renderPage(w, http.StatusOK, "consent", page)
 }
 
 // matchRedirectURI returns the redirect URI to use for the requested one.

@@ -43,7 +43,7 @@ func (s *Server) authenticateClient(r *http.Request, form url.Values) (*client, 
 	if bodyID == "" {
 		return nil, newError(errInvalidClient, "The request does not identify the client: send client_id, or authenticate with the registered method.")
 	}
-	c := s.store.client(bodyID)
+	c := s.clientByID(bodyID)
 	if c == nil {
 		return nil, newError(errInvalidClient, "The client_id is not registered at this server.")
 	}

@@ -53,6 +53,9 @@ func (s *Server) handleConsent(w http.ResponseWriter, r *http.Request) {
 // to everyone but this server (RFC 7636 §4.4). The pkce-challenge-in-code
 // fault instead makes the challenge readable from the code.
 func (s *Server) newCodeValue(challenge string) string {
+	if s.faults[faultWeakCodes] {
+		return weakCode()
+	}
 	if !s.faults[faultPKCEChallengeInCode] {
 		return randomToken()
 	}

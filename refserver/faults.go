@@ -196,6 +196,42 @@ const (
 	faultSessionCookieNotHTTPOnly         = "session-cookie-not-httponly"
 	faultThirdPartyScript                 = "third-party-script"
 	faultRedirectURIOmittedGuessed        = "redirect-uri-omitted-guessed"
+	faultDCRAbsent                        = "dcr-absent"
+	faultDCRFormOnly                      = "dcr-form-only"
+	faultDCRStatus200                     = "dcr-status-200"
+	faultDCRNumericClientID               = "dcr-numeric-client-id"
+	faultDCRNoSecretExpiry                = "dcr-no-secret-expiry"
+	faultDCRNoEcho                        = "dcr-no-echo"
+	faultDCRRejectUnknown                 = "dcr-reject-unknown-metadata"
+	faultDCRErrorInvalidRequest           = "dcr-error-invalid-request"
+	faultDCRLaxRedirectURIs               = "dcr-lax-redirect-uris"
+	faultDCRHTTPRedirect                  = "dcr-http-redirect-allowed"
+	faultDCRPrivateSchemeNoDot            = "dcr-private-scheme-no-dot"
+	faultDCRRedirectURIsOptional          = "dcr-redirect-uris-optional"
+	faultDCRInconsistentTypes             = "dcr-inconsistent-types-stored"
+	faultDCRJWKSBoth                      = "dcr-jwks-and-jwks-uri"
+	faultDCRPublicSecret                  = "dcr-public-client-secret"
+	faultDCRSharedSecret                  = "dcr-shared-secret"
+	faultDCRCacheable                     = "dcr-no-cache-control"
+	faultDCRClientChosenID                = "dcr-client-chosen-id"
+	faultDCRNativeRefused                 = "dcr-native-refused"
+	faultDCRConsentForeignLogo            = "dcr-consent-foreign-logo"
+	faultCIMDBroken                       = "cimd-broken"
+	faultCIMDClientIDUnchecked            = "cimd-client-id-unchecked"
+	faultCIMDRedirectUnchecked            = "cimd-redirect-uri-unchecked"
+	faultCIMDFollowsRedirects             = "cimd-follows-redirects"
+	faultCIMDSecretMethods                = "cimd-accepts-secret-methods"
+	faultCIMDSSRF                         = "cimd-ssrf-unguarded"
+	faultCIMDCachesErrors                 = "cimd-caches-errors"
+	faultCIMDHidesRedirectHost            = "cimd-consent-hides-redirect-host"
+	faultPlainHTTPAccepted                = "plain-http-accepted"
+	faultTLSWrongHost                     = "tls-certificate-wrong-host"
+	faultWeakCodes                        = "weak-authorization-codes"
+	faultLongLivedAccessTokens            = "long-lived-access-tokens"
+	faultDPoPAlgNone                      = "dpop-alg-none-advertised"
+	faultAuthorizeOpenRedirect            = "authorize-open-redirect"
+	faultTokenInRedirect                  = "token-in-redirect"
+	faultNoBruteForceProtection           = "no-brute-force-protection"
 )
 
 var faultTable = []Fault{
@@ -536,6 +572,78 @@ var faultTable = []Fault{
 		"The login and consent pages load a script from https://analytics.example.invalid."},
 	{faultRedirectURIOmittedGuessed, []string{"OAUTH21-2.3.2-redirect-uri-omitted"},
 		"A request without redirect_uri from a client with several registered redirect URIs uses the first one."},
+	{faultDCRAbsent, []string{"MCP-DCR-endpoint-available"},
+		"No registration_endpoint is advertised and /register answers 404 (observable as a WARN in the MCP 2025-06-18 profile)."},
+	{faultDCRFormOnly, []string{"RFC7591-3-post-json"},
+		"The registration endpoint answers 415 to JSON and accepts only form-encoded metadata."},
+	{faultDCRStatus200, []string{"RFC7591-3.2.1-201-json"},
+		"A successful registration answers 200 instead of 201 Created."},
+	{faultDCRNumericClientID, []string{"RFC7591-3.2.1-client-id"},
+		"Client IDs are sequential numbers, returned as JSON numbers instead of strings."},
+	{faultDCRNoSecretExpiry, []string{"RFC7591-3.2.1-secret-expires-at"},
+		"A registration that issues a client_secret omits client_secret_expires_at."},
+	{faultDCRNoEcho, []string{"RFC7591-3.2.1-echo-registered-metadata"},
+		"The registration response leaves out client_name, grant_types, response_types and scope, although they were registered."},
+	{faultDCRRejectUnknown, []string{"RFC7591-2-ignore-unknown-metadata"},
+		"Registration metadata the server does not know is refused with invalid_client_metadata instead of ignored."},
+	{faultDCRErrorInvalidRequest, []string{"RFC7591-3.2.2-error-format"},
+		"Refused registrations answer error invalid_request instead of an RFC 7591 registration error code."},
+	{faultDCRLaxRedirectURIs, []string{"RFC7591-3.2.2-bad-redirect-uri-rejected"},
+		"Redirect URIs are not checked at registration: fragments, relative URIs and javascript: are registered."},
+	{faultDCRHTTPRedirect, []string{"RFC9700-2.6-no-http-redirect-non-loopback"},
+		"http redirect URIs on any host are registered and redirected to."},
+	{faultDCRPrivateSchemeNoDot, []string{"OAUTH21-2.3.1-private-scheme-needs-dot"},
+		"Private-use redirect URI schemes without a dot (myapp:/callback) are registered."},
+	{faultDCRRedirectURIsOptional, []string{"RFC7591-2-redirect-uris-required"},
+		"A registration without redirect_uris is accepted (authorization requests of that client then show an error page)."},
+	{faultDCRInconsistentTypes, []string{"RFC7591-2.1-grant-response-consistency"},
+		"grant_types and response_types that do not go together (authorization_code with token) are stored as sent."},
+	{faultDCRJWKSBoth, []string{"RFC7591-2-jwks-and-jwks-uri-exclusive"},
+		"A registration with both jwks and jwks_uri is accepted and both are echoed."},
+	{faultDCRPublicSecret, []string{"RFC7591-2-public-client-none"},
+		"A public registration (token_endpoint_auth_method none) comes back with a client_secret."},
+	{faultDCRSharedSecret, []string{"RFC7591-3.2.1-unique-credentials"},
+		"Every confidential client gets the same client_secret."},
+	{faultDCRCacheable, []string{"RFC7591-3.2.1-response-no-store"},
+		"Registration responses carry no Cache-Control: no-store."},
+	{faultDCRClientChosenID, []string{"RFC9700-4.15.1-client-cannot-choose-client-id"},
+		"A client_id in the registration request is used as the client's identifier when it is free."},
+	{faultDCRNativeRefused, []string{"MCP-DCR-application-type-native"},
+		"Registrations with application_type native are refused with invalid_client_metadata."},
+	{faultDCRConsentForeignLogo, []string{"RFC7591-5-uri-host-consistency"},
+		"The consent page shows the registered logo_uri as an image, whatever its host."},
+	{faultCIMDBroken, []string{"MCP-CIMD-supported"},
+		"client_id_metadata_document_supported is advertised, but URL client_ids are never fetched and are refused as unknown."},
+	{faultCIMDClientIDUnchecked, []string{"CIMD-client-id-must-match-url"},
+		"A metadata document is accepted although its client_id differs from the URL it was fetched from."},
+	{faultCIMDRedirectUnchecked, []string{"CIMD-redirect-uri-from-document"},
+		"A metadata-document client may use any redirect_uri, not only those its document lists."},
+	{faultCIMDFollowsRedirects, []string{"CIMD-no-redirect-following"},
+		"Fetching a metadata document follows HTTP redirects."},
+	{faultCIMDSecretMethods, []string{"CIMD-no-shared-secret-methods"},
+		"A metadata document that declares client_secret_basic is accepted (as a public client)."},
+	{faultCIMDSSRF, []string{"CIMD-ssrf-private-address"},
+		"Metadata documents are fetched from any address, private ones included, and the fetch error is shown on the error page."},
+	{faultCIMDCachesErrors, []string{"CIMD-errors-not-cached"},
+		"A failed metadata document fetch is remembered for 10 minutes: the document is not fetched again."},
+	{faultCIMDHidesRedirectHost, []string{"MCP-CIMD-display-redirect-host"},
+		"The consent page of a metadata-document client shows neither the redirect host nor a localhost warning."},
+	{faultPlainHTTPAccepted, []string{"OAUTH21-1.5-https-only"},
+		"The server's port also serves plain http: every endpoint, token endpoint included, works without TLS."},
+	{faultTLSWrongHost, []string{"RFC8414-6.2-valid-tls-certificate"},
+		"The server's certificate names only wrong-host.invalid, not the host it is reached on."},
+	{faultWeakCodes, []string{"RFC6749-10.10-credential-entropy"},
+		"Authorization codes are 16 hex characters (64 bits)."},
+	{faultLongLivedAccessTokens, []string{"OAUTH21-7.1.3.5-short-lived-access-tokens"},
+		"Access tokens live 30 days."},
+	{faultDPoPAlgNone, []string{"RFC9700-2.2.1-sender-constrained-tokens"},
+		"dpop_signing_alg_values_supported is advertised as [\"none\"]."},
+	{faultAuthorizeOpenRedirect, []string{"RFC9700-2.1-no-open-redirector"},
+		"The authorization endpoint redirects to any URL given in a next or return_to parameter."},
+	{faultTokenInRedirect, []string{"RFC6749-10.3-no-tokens-in-urls"},
+		"The success redirect of the authorization endpoint also carries an access_token."},
+	{faultNoBruteForceProtection, []string{"OAUTH21-2.4.1-brute-force-protection"},
+		"Failed client authentication is never throttled or locked out."},
 }
 
 // Faults lists every fault the server implements, sorted by name.

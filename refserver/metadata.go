@@ -40,6 +40,8 @@ func (s *Server) metadata(oidc bool) map[string]any {
 		m["token_endpoint_auth_methods_supported"] = []string{authMethodPost, authMethodNone}
 	}
 	s.tokenLifecycleMetadata(m)
+	s.registrationMetadata(m)
+	s.securityMetadata(m)
 	if oidc {
 		m["subject_types_supported"] = []string{"public"}
 		m["id_token_signing_alg_values_supported"] = []string{"RS256"}

@@ -90,6 +90,7 @@ func TestMetadataMembers(t *testing.T) {
 		"scopes_supported":                               []any{"mcp:read", "mcp:write", "offline_access"},
 		"authorization_response_iss_parameter_supported": true,
 		"protected_resources":                            []any{testResource, "https://as.test/other/mcp"},
+		"client_id_metadata_document_supported":          true,
 	}
 	oidcOnly := map[string]any{
 		"subject_types_supported":               []any{"public"},

@@ -31,7 +31,9 @@ var pages = template.Must(template.New("pages").Parse(`
 <p>Permissions:</p>
 <ul>{{range .Scopes}}<li class="scope">{{.}}</li>{{end}}</ul>
 <p>Resource: <span id="resource">{{.Resource}}</span></p>
-<p>After your decision you will be sent to <strong id="redirect-host">{{.RedirectHost}}</strong>.</p>
+{{if .LogoURI}}<p><img id="client-logo" alt="" src="{{.LogoURI}}" width="48" height="48"></p>{{end}}
+{{if .RedirectHost}}<p>After your decision you will be sent to <strong id="redirect-host">{{.RedirectHost}}</strong>.</p>{{end}}
+{{if .LocalhostWarning}}<p id="localhost-warning"><strong>Warning:</strong> this application sends you back to your own computer ({{.RedirectHost}}). Any program on this computer can claim to be it: only continue if you started this sign-in yourself.</p>{{end}}
 <form id="consent-form" method="post" action="{{.Action}}">
 <input type="hidden" name="request_id" value="{{.RequestID}}">
 <input type="hidden" name="csrf_token" value="{{.CSRFToken}}">
@@ -64,6 +66,10 @@ type consentPage struct {
 	// Only with faults: the client name as raw HTML, a third-party script.
 	ClientNameHTML   template.HTML
 	ThirdPartyScript string
+	// LocalhostWarning: the client is a metadata-document client whose
+	// redirect URI is on loopback (MCP "Localhost Redirect URI Risks").
+	LocalhostWarning bool
+	LogoURI          string // only with the dcr-consent-foreign-logo fault
 }
 
 // renderPage writes an HTML page with the headers every AS page carries:

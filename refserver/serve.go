@@ -1,7 +1,6 @@
 package refserver
 
 import (
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
@@ -85,15 +84,17 @@ func Start(cfg Config) (*Instance, error) {
 	}
 	if !cfg.PlainHTTP {
 		ca, err := devtls.New()
+		if slices.Contains(cfg.Faults, faultTLSWrongHost) {
+			ca, err = devtls.NewFor([]string{"wrong-host.invalid"}, nil)
+		}
 		if err != nil {
 			closeAll()
 			return nil, fmt.Errorf("refserver: %w", err)
 		}
 		inst.CACertPEM = ca.CACertPEM
-		tlsConfig := &tls.Config{Certificates: []tls.Certificate{ca.Leaf}, MinVersion: tls.VersionTLS12}
-		ln = tls.NewListener(ln, tlsConfig)
+		ln = tlsListener(ln, ca.Leaf, cfg.Faults)
 		if loginLn != nil {
-			loginLn = tls.NewListener(loginLn, tlsConfig)
+			loginLn = tlsListener(loginLn, ca.Leaf, cfg.Faults)
 		}
 	}
 	inst.http = serve(ln, inst.Server, inst.Issuer)

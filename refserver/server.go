@@ -35,6 +35,8 @@ type Options struct {
 	LoginOrigin string
 
 	CodeLifetime, AccessTokenLifetime, RefreshTokenLifetime time.Duration // defaults 60s, 5m, 24h
+
+	Registration RegistrationOptions // DCR and client ID metadata documents (registration_options.go)
 }
 
 // User is a resource owner who can log in on the login page.
@@ -66,9 +68,13 @@ type Server struct {
 
 	codeLifetime, accessTokenLifetime, refreshTokenLifetime time.Duration
 
+	initialAccessToken string
+	cimd               *cimdFetcher
+
 	signingKey *rsa.PrivateKey
 	keyID      string
 	store      *store
+	throttle   authThrottle
 	mux        *http.ServeMux
 	// mcpSessions are the sessions of the demo MCP endpoints (mcp.go).
 	mcpSessions *mcpSessions
@@ -144,6 +150,10 @@ func New(opts Options) (*Server, error) {
 	s.onIssue = opts.OnIssue
 	s.addStaticClients(opts.Clients)
 	s.applyTokenFaults()
+	s.setupSecurity()
+	if err := s.setupRegistration(opts.Registration); err != nil {
+		return nil, fmt.Errorf("refserver: %w", err)
+	}
 	s.mux = s.routes()
 	return s, nil
 }
@@ -196,11 +206,16 @@ func (s *Server) routes() *http.ServeMux {
 	if s.faults[faultOIDCInconsistentEndpoints] {
 		handlers[s.issuerPath+pathOIDCToken] = s.handleToken
 	}
+	if !s.dcrEnabled() {
+		delete(handlers, s.issuerPath+pathRegister)
+	}
 	// MCP 2025-03-26 default endpoints: {origin}/authorize, /token, /register.
 	if !s.faults[faultLegacyNoDefaultEndpoints] {
 		handlers[pathAuthorize] = s.handleAuthorize
 		handlers[pathToken] = s.handleToken
-		handlers[pathRegister] = s.handleRegister
+		if s.dcrEnabled() {
+			handlers[pathRegister] = s.handleRegister
+		}
 	}
 	if !s.faults[faultMetadataAbsent] && !s.faults[faultLegacyNoDefaultEndpoints] {
 		oauth := s.metadataHandler(false)

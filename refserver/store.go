@@ -29,6 +29,13 @@ type client struct {
 	ResponseTypes []string
 	Scope         string
 	IssuedAt      time.Time
+	// ApplicationType is native, web or "" (OIDC Registration §2).
+	ApplicationType string
+	// LogoURI is kept only with the dcr-consent-foreign-logo fault.
+	LogoURI string
+	// MetadataDocument marks a client whose client_id is the URL of its
+	// metadata document (CIMD), fetched rather than registered.
+	MetadataDocument bool
 }
 
 func (c *client) public() bool { return c.AuthMethod == authMethodNone }

@@ -77,7 +77,7 @@ func (s *Server) tokenClient(r *http.Request, form map[string][]string) (*client
 	case !basic && bodySecret && s.faults[faultClientSecretPostBroken]:
 		return nil, newError(errInvalidClient, "The client could not be authenticated.")
 	}
-	return s.authenticateClient(r, form)
+	return s.authenticateThrottled(r, form)
 }
 
 func first(v []string) string {

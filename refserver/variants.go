@@ -40,13 +40,16 @@ const (
 	variantLoginCookieLimit     = "login-cookie-limit"
 	variantAuthzErrorsAsPage    = "authz-errors-as-page"
 	// The token lifecycle.
-	variantNoRefreshTokens    = "no-refresh-tokens"
-	variantCodeBurntOnFailure = "code-burnt-on-failed-attempt"
-	variantRefreshGracePeriod = "refresh-grace-period"
-	variantOpaqueAccessTokens = "opaque-access-tokens"
-	variantPRMRootOnly        = "prm-root-only"
-	variantNoConsentPage      = "no-consent-page"
-	variantConsentRemembered  = "consent-remembered"
+	variantNoRefreshTokens       = "no-refresh-tokens"
+	variantCodeBurntOnFailure    = "code-burnt-on-failed-attempt"
+	variantRefreshGracePeriod    = "refresh-grace-period"
+	variantOpaqueAccessTokens    = "opaque-access-tokens"
+	variantPRMRootOnly           = "prm-root-only"
+	variantNoConsentPage         = "no-consent-page"
+	variantConsentRemembered     = "consent-remembered"
+	variantDCRDisabledCIMD       = "dcr-disabled-cimd"
+	variantDCRInitialAccessToken = "dcr-initial-access-token"
+	variantCIMDOff               = "cimd-off"
 )
 
 var variantTable = []Variant{
@@ -83,6 +86,12 @@ var variantTable = []Variant{
 		Description: "No consent page: a valid request is approved right after login, as first-party setups do."},
 	{Name: variantConsentRemembered,
 		Description: "Consent is asked once per user and client, then remembered: later requests of that client for that user are approved without the page."},
+	{Name: variantDCRDisabledCIMD,
+		Description: "No dynamic client registration (no registration_endpoint, /register answers 404); clients use client ID metadata documents."},
+	{Name: variantDCRInitialAccessToken,
+		Description: "Dynamic client registration requires an initial access token (Options.Registration.InitialAccessToken, default " + DefaultInitialAccessToken + "; give it to the suite with --initial-access-token)."},
+	{Name: variantCIMDOff,
+		Description: "No client ID metadata documents: client_id_metadata_document_supported is not advertised and URL client_ids are unknown."},
 }
 
 // Variants lists every variant the server implements, sorted by name.

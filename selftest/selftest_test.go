@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/mcpauth/conformance/refserver"
+	"github.com/mcpauth/conformance/refserver/devtls"
 	"github.com/mcpauth/conformance/suite/catalog"
 )
 
@@ -35,12 +36,19 @@ var faultArgs = map[string][]string{
 	"refresh-old-stays-valid": {"-refresh-reuse-wait", "1s,2s"},
 	// Only the 2025-06-18 profile requires resource_metadata in the challenge.
 	"challenge-no-resource-metadata": {"-mcp-version", "2025-06-18"},
+	// DCR is a SHOULD only up to MCP 2025-06-18 (MAY later).
+	"dcr-absent": {"-mcp-version", "2025-06-18"},
 }
 
 // cleanSkips are the requirements the clean run may SKIP, and why.
 var cleanSkips = map[string]string{
 	"MCP-2025-03-26-default-endpoints": "only tested in the 2025-03-26 profile when no metadata is served",
 	"OAUTH21-4.1.2-code-lifetime":      "a slow spec: it runs only when the label filter names slow",
+}
+
+// cleanInfos are the SHOULD requirements the clean run reports as INFO, and why.
+var cleanInfos = map[string]string{
+	"RFC9700-2.2.1-sender-constrained-tokens": "the reference server offers neither DPoP nor mTLS-bound tokens, which MCP does not require",
 }
 
 // report is the part of conformance.json the self-test reads.
@@ -134,12 +142,30 @@ func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...st
 func runSuiteWith(t *testing.T, opts refserver.Options, labelFilter string, extra ...string) (*report, error) {
 	t.Helper()
 	faults := opts.Faults
+	dir := t.TempDir()
+	// The suite serves client metadata documents (CIMD) on 127.0.0.1 with a
+	// certificate the reference server is told to trust.
+	cimdCA, err := devtls.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cimdCert, cimdKey, err := cimdCA.LeafPEM()
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile := filepath.Join(dir, "cimd-cert.pem"), filepath.Join(dir, "cimd-key.pem")
+	if err := os.WriteFile(certFile, cimdCert, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, cimdKey, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	opts.Registration = refserver.RegistrationOptions{CIMDRootCAs: cimdCA.CACertPEM, CIMDAllowedHosts: []string{"127.0.0.1"}}
 	inst, err := refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: opts})
 	if err != nil {
 		t.Fatalf("the reference server with faults %v and variants %v did not start: %v", faults, opts.Variants, err)
 	}
 	defer inst.Close()
-	dir := t.TempDir()
 	ca := filepath.Join(dir, "ca.pem")
 	if err := os.WriteFile(ca, inst.CACertPEM, 0o600); err != nil {
 		t.Fatal(err)
@@ -148,6 +174,7 @@ func runSuiteWith(t *testing.T, opts refserver.Options, labelFilter string, extr
 		"-target", inst.Issuer, "-ca-file", ca, "-resource", inst.Origin + "/mcp", "-second-resource", inst.Origin + "/other/mcp",
 		"-mcp-server", inst.Origin + "/mcp",
 		"-report-dir", filepath.Join(dir, "reports"), "-ginkgo.no-color",
+		"-cimd-cert-file", certFile, "-cimd-key-file", keyFile,
 	}
 	if labelFilter != "" {
 		args = append(args, "-ginkgo.label-filter", labelFilter)
@@ -200,6 +227,7 @@ func TestCleanRun(t *testing.T) {
 			}
 		case r.Verdict == "PASS", r.Verdict == "INFO" && r.Level == string(catalog.May):
 		case r.Verdict == "SKIP" && cleanSkips[r.ID] != "":
+		case r.Verdict == "INFO" && cleanInfos[r.ID] != "":
 		default:
 			t.Errorf("clean run: %s got %s, want PASS:\n%s", r.ID, r.Verdict, r.Reason)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/onsi/gomega"
 
 	"github.com/mcpauth/conformance/refserver"
+	"github.com/mcpauth/conformance/refserver/devtls"
 	"github.com/mcpauth/conformance/suite/framework"
 
 	// The areas: each registers its specs at package level.
@@ -23,7 +24,9 @@ import (
 	_ "github.com/mcpauth/conformance/suite/metadata"
 	_ "github.com/mcpauth/conformance/suite/pkce"
 	_ "github.com/mcpauth/conformance/suite/protectedresource"
+	_ "github.com/mcpauth/conformance/suite/registration"
 	_ "github.com/mcpauth/conformance/suite/resource"
+	_ "github.com/mcpauth/conformance/suite/security"
 	_ "github.com/mcpauth/conformance/suite/tokens"
 )
 
@@ -134,6 +137,11 @@ type handoff struct {
 	// MCPServer is the MCP endpoint of the embedded reference server, whose
 	// protected-resource side the suite then tests as well.
 	MCPServer string `json:"mcp_server,omitempty"`
+	// CIMDCert and CIMDKey are the certificate the suite serves its client
+	// metadata documents with; the embedded server trusts its CA and may
+	// fetch from 127.0.0.1.
+	CIMDCert []byte `json:"cimd_cert,omitempty"`
+	CIMDKey  []byte `json:"cimd_key,omitempty"`
 }
 
 var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
@@ -150,10 +158,14 @@ var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 		h.Resource = pr.Resource
 		ginkgo.GinkgoWriter.Printf("%s names authorization server %s and resource %s (%s)\n", cfg.MCPServer, pr.AuthorizationServers[0], pr.Resource, pr.MetadataURL)
 	case cfg.Target == "":
-		var err error
-		embedded, err = refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as"})
+		cimdCA, err := devtls.New()
+		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the certificate for the suite's client metadata documents could not be made")
+		embedded, err = refserver.Start(refserver.Config{Addr: "127.0.0.1:0", IssuerPath: "/as", Options: refserver.Options{
+			Registration: refserver.RegistrationOptions{CIMDRootCAs: cimdCA.CACertPEM, CIMDAllowedHosts: []string{"127.0.0.1"}}}})
 		gomega.Expect(err).NotTo(gomega.HaveOccurred(), "the bundled reference server did not start")
 		h = handoff{Issuer: embedded.Issuer, CAPEM: embedded.CACertPEM, Resource: embedded.Origin + "/mcp", Resource2: embedded.Origin + "/other/mcp", MCPServer: embedded.Origin + "/mcp"}
+		h.CIMDCert, h.CIMDKey, err = cimdCA.LeafPEM()
+		gomega.Expect(err).NotTo(gomega.HaveOccurred())
 	}
 	b, err := json.Marshal(h)
 	gomega.Expect(err).NotTo(gomega.HaveOccurred())
@@ -172,6 +184,9 @@ var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 	}
 	if cfg.MCPServer == "" {
 		cfg.MCPServer = h.MCPServer
+	}
+	if len(h.CIMDCert) > 0 {
+		cfg.SetCIMDCertificate(h.CIMDCert, h.CIMDKey)
 	}
 	// A setup failure is kept by the framework: every spec then SKIPs with it.
 	_ = framework.Setup(cfg, h.Issuer)

@@ -30,6 +30,12 @@ const lifetime = 7 * 24 * time.Hour
 
 // New generates an ECDSA P-256 CA and a loopback leaf certificate.
 func New() (*Authority, error) {
+	return NewFor([]string{"localhost"}, []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback})
+}
+
+// NewFor generates an ECDSA P-256 CA and a leaf certificate for the given
+// DNS names and IP addresses.
+func NewFor(dnsNames []string, ips []net.IP) (*Authority, error) {
 	now := time.Now()
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -65,8 +71,8 @@ func New() (*Authority, error) {
 		NotAfter:     now.Add(lifetime),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:     dnsNames,
+		IPAddresses:  ips,
 	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTemplate, caCert, &leafKey.PublicKey, caKey)
 	if err != nil {

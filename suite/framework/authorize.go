@@ -56,8 +56,11 @@ type AuthorizationResponse struct {
 	LoginShown   bool
 	ConsentShown bool
 	// Page is the last page shown when there was no redirect.
-	Page        PageCapture
-	Navigations []Navigation
+	Page PageCapture
+	// ConsentText and ConsentHTML are the visible text and the markup of the
+	// (last) consent page, read before the consent task ran.
+	ConsentText, ConsentHTML string
+	Navigations              []Navigation
 	// Engine is what drove the flow: "form agent" or "browser".
 	Engine string
 }

@@ -177,6 +177,7 @@ func browserFlow(ctx context.Context, e *environment, session *browserSession, r
 			}
 			if task.Consent {
 				res.ConsentShown = true
+				res.ConsentText, res.ConsentHTML = pageContent(flowCtx, tab, e.cfg.Timeout)
 			} else {
 				res.LoginShown = true
 			}

@@ -123,6 +123,9 @@ func runFormAgent(ctx context.Context, e *environment, jar *cookieStore, req Aut
 		}
 		if task.Consent {
 			res.ConsentShown = true
+			// What the page says without script: its text, whitespace folded.
+			res.ConsentText = strings.Join(strings.Fields(doc.Find("body").Text()), " ")
+			res.ConsentHTML = string(body)
 		} else {
 			res.LoginShown = true
 		}

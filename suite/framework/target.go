@@ -23,6 +23,7 @@ type environment struct {
 	target    *Target
 	browser   *browserPool
 	callback  *callbackServer
+	cimd      *CIMDHost
 	setupErr  error
 }
 
@@ -62,6 +63,7 @@ func Setup(cfg *Config, issuer string) error {
 		return e.setupErr
 	}
 	e.browser = newBrowserPool(cfg, transport)
+	e.cimd = startCIMDHost(cfg)
 	return nil
 }
 
@@ -77,6 +79,7 @@ func Teardown() {
 	if e.callback != nil {
 		e.callback.close()
 	}
+	e.cimd.close()
 	if e.transport != nil {
 		e.transport.CloseIdleConnections()
 	}
@@ -288,8 +291,14 @@ func (t *T) client(method string, configured *ClientConfig) *Client {
 	}
 	m := t.Metadata()
 	reg, ok := MemberString(m.Doc, "registration_endpoint")
+	if (!ok || reg == "") && method == "none" && cimdAvailable(m) {
+		// No DCR, but the server fetches client ID metadata documents: a
+		// public MCP client then uses one (MCP 2025-11-25 and later).
+		c, _ := t.CIMDClient(m)
+		return c
+	}
 	if !ok || reg == "" {
-		t.Skipf("the server offers no dynamic client registration and no %s client is configured (clients: in the config file, or --client-id)", clientKind(method))
+		t.Skipf("the server offers no dynamic client registration and no %s client is configured (clients: in the config file, or --client-id)%s", clientKind(method), cimdHint(m, method))
 	}
 	c, err := t.RegisterClient(reg, method)
 	if err != nil {
@@ -316,6 +325,17 @@ func (t *T) RegisterClient(endpoint, method string) (*Client, error) {
 	}
 	t.Notef("the server refused a registration without application_type (%v) and accepted it with application_type native; MCP %s clients do not send it", err, t.Config().MCPVersion)
 	return c, nil
+}
+
+// cimdHint says why no CIMD client could stand in for a registered one.
+func cimdHint(m *Metadata, method string) string {
+	switch {
+	case !CIMDSupported(m):
+		return ""
+	case method != "none":
+		return "; a client ID metadata document cannot declare a client secret (CIMD), so it gives no confidential client"
+	}
+	return "; the server supports client ID metadata documents, but " + current().cimd.err.Error()
 }
 
 func clientKind(method string) string {
@@ -363,8 +383,25 @@ func applicationType(redirectURI string) string {
 // client as the server registered it (the server may change what was asked).
 func (t *T) Register(endpoint string, metadata map[string]any) (*Client, error) {
 	body, _ := json.Marshal(metadata)
-	e := t.HTTP().Send(t.ctx, Request{Method: http.MethodPost, URL: endpoint, Body: body,
-		Header: http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}})
+	e := t.RegistrationRequest(endpoint, body)
+	return ClientFromRegistration(e, metadata)
+}
+
+// RegistrationRequest POSTs body as application/json to the registration
+// endpoint, with the configured initial access token (RFC 7591 §3) if any.
+func (t *T) RegistrationRequest(endpoint string, body []byte) *Exchange {
+	h := http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}}
+	if iat := t.Config().Registration().InitialAccessToken; iat != "" {
+		h.Set("Authorization", "Bearer "+iat)
+	}
+	return t.HTTP().Send(t.ctx, Request{Method: http.MethodPost, URL: endpoint, Body: body, Header: h})
+}
+
+// ClientFromRegistration reads the client the server registered from its
+// answer to a registration request that sent metadata: the response is the
+// truth (RFC 7591 §3.2.1: the server may change what was asked), so the
+// client authenticates with the method and uses the redirect URI it returned.
+func ClientFromRegistration(e *Exchange, metadata map[string]any) (*Client, error) {
 	if e.Err != nil {
 		return nil, fmt.Errorf("registration request failed: %v", e.Err)
 	}
