@@ -18,6 +18,8 @@ import (
 type callbackServer struct {
 	srv *http.Server
 	ln  net.Listener
+	// listeners are ln and those of configured redirect URIs.
+	listeners []net.Listener
 }
 
 func startCallbackServer(extra []string) (*callbackServer, error) {
@@ -43,8 +45,8 @@ func startCallbackServer(extra []string) (*callbackServer, error) {
 		w.Header().Set("Cache-Control", "no-store")
 		fmt.Fprint(w, "<!doctype html><title>redirect received</title><p>The conformance suite received the redirect.</p>")
 	})
-	s := &callbackServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln: ln}
-	for _, l := range append([]net.Listener{ln}, more...) {
+	s := &callbackServer{srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln: ln, listeners: append([]net.Listener{ln}, more...)}
+	for _, l := range s.listeners {
 		go func() { _ = s.srv.Serve(l) }()
 	}
 	return s, nil
@@ -74,3 +76,17 @@ func (s *callbackServer) redirectURI() string {
 }
 
 func (s *callbackServer) close() { _ = s.srv.Close() }
+
+// serves reports whether u is one of the suite's own redirect URIs (an http
+// URL on one of this server's listeners).
+func (s *callbackServer) serves(u *url.URL) bool {
+	if s == nil || u.Scheme != "http" {
+		return false
+	}
+	for _, l := range s.listeners {
+		if l.Addr().String() == u.Host {
+			return true
+		}
+	}
+	return false
+}

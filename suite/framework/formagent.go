@@ -88,6 +88,13 @@ func runFormAgent(ctx context.Context, e *environment, jar *cookieStore, req Aut
 		if next.url.Scheme == watch.Scheme && next.url.Host == watch.Host {
 			return finish(res, next.url), nil
 		}
+		if e.callback.serves(next.url) {
+			// The flow reached the suite's own redirect URI, but not the
+			// one watched: the browser would stay on that static page, so
+			// the flow ends there without a redirect to the watched URI.
+			res.Page = PageCapture{URL: next.url.String(), Status: http.StatusOK, Text: "The conformance suite received the redirect."}
+			return res, nil
+		}
 		resp, body, err := agentSend(ctx, client, jar, next)
 		if err != nil {
 			return res, &agentHandoff{fmt.Sprintf("%s %s failed: %v", next.method, next.url.Redacted(), err)}
@@ -115,6 +122,13 @@ func runFormAgent(ctx context.Context, e *environment, jar *cookieStore, req Aut
 			return res, &agentHandoff{"the page moves on by a meta refresh"}
 		}
 		task, ok := matchStaticTask(tasks, next.url.String(), doc)
+		if !ok && inert(resp, doc) {
+			// A page with no script, no meta refresh and no Refresh header
+			// cannot move a browser on by itself: the flow ends here, as it
+			// would in the browser (an error page, or a page no task knows).
+			res.Page = staticCapture(next.url, resp.StatusCode, doc, body)
+			return res, nil
+		}
 		if !ok {
 			return res, &agentHandoff{fmt.Sprintf("no task matches the page %s (status %d) in its HTML", next.url.Redacted(), resp.StatusCode)}
 		}
@@ -338,4 +352,49 @@ func cssEscapeID(id string) string {
 		fmt.Fprintf(&b, "\\%x ", r)
 	}
 	return b.String()
+}
+
+// inert reports whether a page cannot navigate by itself: no script element,
+// no event-handler attribute, no Refresh header (a meta refresh was already
+// handed over). Only script or a refresh moves a browser on without the user.
+func inert(resp *http.Response, doc *goquery.Document) bool {
+	if resp.Header.Get("Refresh") != "" || doc.Find("script").Length() > 0 {
+		return false
+	}
+	handler := false
+	doc.Find("*").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		for _, a := range s.Get(0).Attr {
+			if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+				handler = true
+				return false
+			}
+		}
+		return true
+	})
+	return !handler
+}
+
+// staticCapture is what the form agent saw of the page a flow ended on.
+func staticCapture(u *url.URL, status int, doc *goquery.Document, body []byte) PageCapture {
+	p := PageCapture{URL: u.String(), Status: status, HTML: string(body),
+		Text:        strings.Join(strings.Fields(doc.Find("body").Text()), " "),
+		HasPassword: doc.Find(`input[type="password" i]`).Length() > 0}
+	doc.Find("form").Each(func(_ int, f *goquery.Selection) {
+		pf := pageForm{ID: f.AttrOr("id", ""), Action: f.AttrOr("action", ""), Method: strings.ToUpper(f.AttrOr("method", "get"))}
+		f.Find("input, select, textarea, button").Each(func(_ int, c *goquery.Selection) {
+			d := goquery.NodeName(c)
+			if t, ok := c.Attr("type"); ok {
+				d += "[type=" + t + "]"
+			}
+			if id, ok := c.Attr("id"); ok {
+				d += "#" + id
+			}
+			if n, ok := c.Attr("name"); ok {
+				d += "[name=" + n + "]"
+			}
+			pf.Fields = append(pf.Fields, d)
+		})
+		p.Forms = append(p.Forms, pf)
+	})
+	return p
 }

@@ -63,6 +63,10 @@ var _ = framework.It("RFC9700-2.1-no-open-redirector", "the authorization server
 		if len(pages) == 0 {
 			t.Skipf("precondition not met: the flow visited no page of the authorization server's origin")
 		}
+		// Every page, in a logged-in and in a fresh session, probed at once
+		// in several tabs, so that their settle windows overlap.
+		var reqs []framework.AuthorizationRequest
+		var probed []string
 		for _, fresh := range []bool{false, true} {
 			for _, p := range pages {
 				u := *p
@@ -71,11 +75,14 @@ var _ = framework.It("RFC9700-2.1-no-open-redirector", "the authorization server
 					q.Set(name, attacker)
 				}
 				u.RawQuery = q.Encode()
-				probe := t.Authorize(m, framework.AuthorizationRequest{Endpoint: u.String(), Params: url.Values{}, WatchURI: attacker, Fresh: fresh})
-				if probe.Redirected {
-					t.FailExpected("no redirect to "+attacker+" from "+p.Path+" with "+strings.Join(redirectParams, ", ")+" set to it",
-						fmt.Sprintf("the browser was sent to %s (%s session)", probe.URL, map[bool]string{true: "a fresh", false: "a logged-in"}[fresh]))
-				}
+				reqs = append(reqs, framework.AuthorizationRequest{Endpoint: u.String(), Params: url.Values{}, WatchURI: attacker, Fresh: fresh})
+				probed = append(probed, fmt.Sprintf("%s (%s session)", p.Path, map[bool]string{true: "a fresh", false: "a logged-in"}[fresh]))
+			}
+		}
+		for i, probe := range t.AuthorizeAll(m, reqs) {
+			if probe.Redirected {
+				t.FailExpected("no redirect to "+attacker+" from "+probed[i]+" with "+strings.Join(redirectParams, ", ")+" set to it",
+					fmt.Sprintf("the browser was sent to %s", probe.URL))
 			}
 		}
 	}, framework.Browser)
