@@ -77,6 +77,9 @@ func TestOIDCProvider(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("wrote %s from this run; give every new FAIL, WARN and ERROR line its reason", baselineFile)
+		if want, err = readBaseline(baselineFile); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if diff := compare(want, got); diff != "" {
 		t.Errorf("verdicts against oidc-provider differ from %s (baseline -> now):\n%s\n"+
@@ -85,8 +88,8 @@ func TestOIDCProvider(t *testing.T) {
 			baselineFile, diff)
 	}
 	for _, id := range slices.Sorted(maps.Keys(want)) {
-		if w := want[id]; needsReason(w.Verdict) && strings.TrimSpace(w.Reason) == "" {
-			t.Errorf("%s: %s line %s %s has no reason; say which behaviour of oidc-provider it reflects", baselineFile, id, id, w.Verdict)
+		if w := want[id]; needsReason(w.Verdict) && (strings.TrimSpace(w.Reason) == "" || strings.HasPrefix(w.Reason, "TODO")) {
+			t.Errorf("%s: %s line %s %s has no reason yet; say which behaviour of oidc-provider it reflects", baselineFile, id, id, w.Verdict)
 		}
 	}
 }
