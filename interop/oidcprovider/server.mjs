@@ -24,7 +24,8 @@ import Provider, { errors } from 'oidc-provider';
 
 const resource = process.env.MCP_RESOURCE || 'https://mcp.interop.test/mcp';
 const secondResource = process.env.MCP_SECOND_RESOURCE || 'https://mcp.interop.test/other/mcp';
-const scope = 'mcp:tools';
+// The MCP servers' scopes: calling tools, reading resources.
+const mcpScopes = ['mcp:tools', 'mcp:resources'];
 
 // The resource servers this AS issues tokens for: the two MCP servers.
 const resourceServers = new Set([resource, secondResource]);
@@ -52,11 +53,11 @@ function configuration() {
     // Random per run: the session and interaction cookies are signed with them.
     cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
 
-    // OpenID scopes plus the MCP server's scope. offline_access is the OIDC
+    // OpenID scopes plus the MCP servers' scopes. offline_access is the OIDC
     // way to ask for a refresh token; this deployment issues refresh tokens
     // without it too (issueRefreshToken below), because MCP clients commonly
     // ask only for the resource's scopes.
-    scopes: ['openid', 'offline_access', scope],
+    scopes: ['openid', 'offline_access', ...mcpScopes],
 
     // What a client gets when its registration leaves a field out. MCP
     // clients send grant_types, response_types and token_endpoint_auth_method
@@ -129,7 +130,7 @@ function configuration() {
         // A token request without resource gets the resource the user
         // authorized, even when the openid scope was granted too.
         useGrantedResource: async () => true,
-        // Each MCP server: its scope, audience = its canonical URI, and JWT
+        // Each MCP server: its scopes, audience = its canonical URI, and JWT
         // access tokens (RFC 9068) it can validate with the AS's JWKS. An
         // unknown resource is refused with invalid_target.
         getResourceServerInfo: async (ctx, resourceIndicator) => {
@@ -137,7 +138,7 @@ function configuration() {
             throw new errors.InvalidTarget();
           }
           return {
-            scope,
+            scope: mcpScopes.join(' '),
             audience: resourceIndicator,
             accessTokenTTL: 60 * 60,
             accessTokenFormat: 'jwt',
