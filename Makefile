@@ -2,13 +2,19 @@
 # needs no manual step. ARGS passes suite flags: make conformance ARGS='--target https://as.example'
 ARGS ?=
 
-.PHONY: conformance test refserver chromium vet lint
+.PHONY: conformance test interop refserver chromium vet lint
 
 conformance: chromium
 	go tool ginkgo ./suite -- $(ARGS)
 
 test: chromium
 	go test -race -count=1 ./...
+
+# The suite against panva's oidc-provider, compared with its verdict baseline
+# (installs Node.js 22 and the provider into ~/.cache when missing).
+interop: chromium
+	@scripts/install-oidc-provider.sh
+	MCP_CONFORMANCE_INTEROP=1 go test -count=1 ./interop/...
 
 refserver:
 	go run ./cmd/refserver $(ARGS)
