@@ -21,6 +21,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,10 +59,11 @@ func TestOIDCProvider(t *testing.T) {
 	dir := t.TempDir()
 	ca := writeTLSFiles(t, dir)
 	bin := buildSuite(t, dir)
-	issuer := startProvider(t, node, dir)
+	cimd := cimdArgs(t, bin, dir)
+	issuer := startProvider(t, node, dir, cimd)
 
 	start := time.Now()
-	rep := runSuite(t, bin, dir, issuer, ca)
+	rep := runSuite(t, bin, dir, issuer, ca, cimd.args...)
 	t.Logf("the suite ran against oidc-provider at %s in %s", issuer, time.Since(start).Round(time.Second))
 
 	got := map[string]result{}
@@ -182,9 +184,38 @@ func buildSuite(t *testing.T, dir string) string {
 	return bin
 }
 
+// cimd is how the suite serves its client ID metadata documents: on a
+// loopback port with the test's certificate, which the provider trusts and
+// may fetch from (server.mjs CIMD_ORIGIN).
+type cimd struct {
+	origin string   // https://127.0.0.1:PORT, "" when the suite has no such flags
+	args   []string // the suite's flags for it
+}
+
+// cimdArgs picks the document listener's address when the suite binary
+// supports --cimd-listen, --cimd-cert-file and --cimd-key-file.
+func cimdArgs(t *testing.T, bin, dir string) cimd {
+	t.Helper()
+	help, _ := exec.Command(bin, "-h").CombinedOutput() // -h exits non-zero
+	if !bytes.Contains(help, []byte("-cimd-cert-file")) {
+		return cimd{}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return cimd{origin: "https://" + addr, args: []string{
+		"-cimd-listen", addr,
+		"-cimd-cert-file", filepath.Join(dir, "cert.pem"),
+		"-cimd-key-file", filepath.Join(dir, "key.pem"),
+	}}
+}
+
 // startProvider runs server.mjs and returns its issuer once it serves. The
 // provider is stopped when the test ends.
-func startProvider(t *testing.T, node, dir string) string {
+func startProvider(t *testing.T, node, dir string, cimd cimd) string {
 	t.Helper()
 	cmd := exec.Command(node, "server.mjs")
 	cmd.Env = append(os.Environ(),
@@ -194,6 +225,9 @@ func startProvider(t *testing.T, node, dir string) string {
 		"MCP_SECOND_RESOURCE="+secondResource,
 		"NODE_ENV=development",
 	)
+	if cimd.origin != "" {
+		cmd.Env = append(cmd.Env, "CIMD_ORIGIN="+cimd.origin, "NODE_EXTRA_CA_CERTS="+filepath.Join(dir, "ca.pem"))
+	}
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
@@ -245,7 +279,7 @@ type report struct {
 
 // runSuite runs the suite binary against the provider and reads its report.
 // The suite exits non-zero when anything FAILs, which is expected here.
-func runSuite(t *testing.T, bin, dir, issuer, ca string) *report {
+func runSuite(t *testing.T, bin, dir, issuer, ca string, extra ...string) *report {
 	t.Helper()
 	config, err := filepath.Abs("suite.yaml")
 	if err != nil {
@@ -262,10 +296,12 @@ func runSuite(t *testing.T, bin, dir, issuer, ca string) *report {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin,
+	args := []string{
 		"-target", issuer, "-ca-file", ca, "-config", config,
 		"-resource", resource, "-second-resource", secondResource,
-		"-report-dir", reports, "-ginkgo.no-color")
+		"-report-dir", reports, "-ginkgo.no-color",
+	}
+	cmd := exec.CommandContext(ctx, bin, append(args, extra...)...)
 	cmd.Dir = dir
 	out, runErr := cmd.CombinedOutput()
 	raw, err := os.ReadFile(filepath.Join(reports, "conformance.json"))

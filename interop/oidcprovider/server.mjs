@@ -12,6 +12,10 @@
 //                        with the suite's --allow-insecure-localhost)
 //   MCP_RESOURCE         the MCP server's canonical URI (the suite's --resource)
 //   MCP_SECOND_RESOURCE  a second MCP server the AS knows (--second-resource)
+//   CIMD_ORIGIN          the https origin of the suite's client ID metadata
+//                        documents (--cimd-listen); enables client ID
+//                        metadata documents, fetched from there only
+//                        (NODE_EXTRA_CA_CERTS makes its certificate trusted)
 //
 // All state is in memory (oidc-provider's development MemoryAdapter): every
 // run starts with no clients, grants or tokens.
@@ -29,6 +33,8 @@ const mcpScopes = ['mcp:tools', 'mcp:resources'];
 
 // The resource servers this AS issues tokens for: the two MCP servers.
 const resourceServers = new Set([resource, secondResource]);
+
+const cimdOrigin = process.env.CIMD_ORIGIN;
 
 // Fresh signing keys per run, generated with node:crypto: RS256 for ID tokens
 // (the OIDC default every relying party supports) and ES256 for the JWT
@@ -95,6 +101,18 @@ function configuration() {
       // RFC 8252 7.3).
       registration: { enabled: true, initialAccessToken: false },
 
+      // OAuth Client ID Metadata Documents (MCP 2025-11-25 and later: an
+      // https client_id URL whose document the AS fetches instead of a
+      // registration). oidc-provider implements draft 02 as an experimental
+      // feature, acknowledged here. Its fetches refuse private and loopback
+      // addresses (SSRF protection); the fetch hook below lifts that for
+      // the suite's document host alone, as a deployment would allow-list a
+      // trusted internal host.
+      clientIdMetadataDocument: {
+        enabled: Boolean(cimdOrigin),
+        ack: 'draft-02',
+      },
+
       // RFC 7009 revocation. A client may revoke only its own tokens
       // (oidc-provider's default policy, written out).
       revocation: {
@@ -155,6 +173,16 @@ function configuration() {
     // all clients alike). oidc-provider revokes the whole grant when a
     // rotated-out refresh token is presented again.
     rotateRefreshToken: () => true,
+
+    // Outgoing requests (client ID metadata documents). oidc-provider hands
+    // in options.dispatcher, its SSRF-protecting connection pool; only the
+    // suite's loopback document host goes without it.
+    fetch: (url, options) => {
+      if (cimdOrigin && new URL(url).origin === cimdOrigin) {
+        delete options.dispatcher;
+      }
+      return fetch(url, options);
+    },
 
     ttl: {
       AccessToken: 60 * 60,
