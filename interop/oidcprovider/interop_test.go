@@ -91,7 +91,7 @@ func TestOIDCProvider(t *testing.T) {
 	}
 	for _, id := range slices.Sorted(maps.Keys(want)) {
 		if w := want[id]; needsReason(w.Verdict) && (strings.TrimSpace(w.Reason) == "" || strings.HasPrefix(w.Reason, "TODO")) {
-			t.Errorf("%s: %s line %s %s has no reason yet; say which behaviour of oidc-provider it reflects", baselineFile, id, id, w.Verdict)
+			t.Errorf("%s: the line %s %s has no reason yet; say which behaviour of oidc-provider it reflects", baselineFile, id, w.Verdict)
 		}
 	}
 }
