@@ -2,7 +2,7 @@
 # needs no manual step. ARGS passes suite flags: make conformance ARGS='--target https://as.example'
 ARGS ?=
 
-.PHONY: conformance test refserver chromium vet lint flake bench fuzz
+.PHONY: conformance test interop refserver chromium vet lint flake bench fuzz
 
 # No colour codes when the output is not a terminal (a CI log, a file).
 conformance: chromium
@@ -10,6 +10,12 @@ conformance: chromium
 
 test: chromium
 	go test -race -count=1 ./...
+
+# The suite against panva's oidc-provider, compared with its verdict baseline
+# (installs Node.js 22 and the provider into ~/.cache when missing).
+interop: chromium
+	@scripts/install-oidc-provider.sh
+	MCP_CONFORMANCE_INTEROP=1 go test -count=1 ./interop/...
 
 refserver:
 	go run ./cmd/refserver $(ARGS)
