@@ -14,12 +14,13 @@ import (
 // concurrentFlows bounds the tabs AuthorizeAll drives at once.
 const concurrentFlows = 4
 
-// AuthorizeAll runs several authorization flows at once, each in its own tab,
-// and returns their responses in the order of reqs. Probes that each wait
-// out a settle window (NO-REDIRECT) then cost one window instead of one per
-// probe. Flows without Fresh share the spec's browser context, as with
-// Authorize; start with a sequential Authorize when the flows should find the
-// user logged in. A flow the browser could not drive makes the spec an ERROR
+// AuthorizeAll runs several authorization flows, each in its own tab, and
+// returns their responses in the order of reqs. Fresh flows (a session each)
+// run at once, so that probes that each wait out a settle window
+// (NO-REDIRECT) cost one window instead of one per probe. Flows without Fresh
+// share the spec's session, as with Authorize, and run one after another;
+// start with a sequential Authorize when the flows should find the user
+// logged in. A flow the browser could not drive makes the spec an ERROR
 // once all flows have ended.
 func (t *T) AuthorizeAll(m *Metadata, reqs []AuthorizationRequest) []*AuthorizationResponse {
 	out := make([]*AuthorizationResponse, len(reqs))
@@ -46,8 +47,12 @@ func (t *T) AuthorizeAll(m *Metadata, reqs []AuthorizationRequest) []*Authorizat
 	subs := make([]*T, len(reqs))
 	var wg sync.WaitGroup
 	// A few tabs at a time: on a busy machine many new tabs at once take
-	// longer to open than a flow may last.
+	// longer to open than a flow may last. Flows that share the spec's
+	// session run one after another: servers may renew a session's
+	// identifier whenever an interaction resumes, which would make one
+	// flow's consent fail for another's login (seen with oidc-provider).
 	slots := make(chan struct{}, concurrentFlows)
+	var session sync.Mutex
 	for i, req := range reqs {
 		sub := &T{Requirement: t.Requirement, ctx: t.ctx, rec: t.rec, http: t.http, g: t.g, learnedScope: t.learnedScope,
 			browser: browserSession{ctx: t.browser.ctx}, jar: t.cookies()}
@@ -57,6 +62,10 @@ func (t *T) AuthorizeAll(m *Metadata, reqs []AuthorizationRequest) []*Authorizat
 			defer wg.Done()
 			slots <- struct{}{}
 			defer func() { <-slots }()
+			if !req.Fresh {
+				session.Lock()
+				defer session.Unlock()
+			}
 			defer func() {
 				if r := recover(); r != nil {
 					if _, ok := r.(stop); !ok {
