@@ -40,6 +40,14 @@ var faultArgs = map[string][]string{
 	"dcr-absent": {"-mcp-version", "2025-06-18"},
 }
 
+// observational are requirements the research makes informational although
+// their level is SHOULD: their specs report INFO where a violation is seen,
+// never WARN. Their fault proves the spec sees it: INFO under the fault, PASS
+// on the clean server.
+var observational = map[string]string{
+	"RFC7591-5-uri-host-consistency": "requirements §9: black-box observation is ambiguous, so a foreign-host logo or link is INFO only",
+}
+
 // cleanSkips are the requirements the clean run may SKIP, and why.
 var cleanSkips = map[string]string{
 	"MCP-2025-03-26-default-endpoints": "only tested in the 2025-03-26 profile when no metadata is served",
@@ -253,7 +261,7 @@ func TestFaults(t *testing.T) {
 			rep := runSuite(t, []string{f.Name}, strings.Join(f.Requirements, " || "), faultArgs[f.Name]...)
 			for _, id := range f.Requirements {
 				got := verdictOf(rep, id)
-				if got.Verdict != "FAIL" && got.Verdict != "WARN" {
+				if got.Verdict != "FAIL" && got.Verdict != "WARN" && !(observational[id] != "" && got.Verdict == "INFO") {
 					t.Errorf("fault %s (%s): %s got %s, want FAIL or WARN\n%s", f.Name, f.Description, id, got.Verdict, got.Reason)
 				}
 			}

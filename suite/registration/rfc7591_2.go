@@ -208,8 +208,9 @@ var _ = framework.It("MCP-DCR-application-type-native", "application_type native
 
 // RFC 7591 §5: logo_uri and client_uri are self-asserted; a server should
 // check their host against the redirect URIs. Black-box, only what the
-// consent page shows is seen: a foreign-host logo rendered without warning is
-// a WARN, a foreign-host link alone INFO.
+// consent page shows is seen, and that is ambiguous (the server may have
+// checked the host some other way), so the research makes this row
+// informational: a foreign-host logo or link shown without a warning is INFO.
 var _ = framework.It("RFC7591-5-uri-host-consistency", "a logo_uri on another host than the redirect URIs is not shown on the consent page without a warning",
 	func(ctx context.Context, t *framework.T) {
 		m, endpoint := dcr(t)
@@ -229,7 +230,7 @@ var _ = framework.It("RFC7591-5-uri-host-consistency", "a logo_uri on another ho
 		warned := strings.Contains(strings.ToLower(res.ConsentText), "warning") || strings.Contains(strings.ToLower(res.ConsentText), "unverified")
 		switch {
 		case strings.Contains(html, `src="https://`+foreign) && !warned:
-			t.WarnExpected("the consent page not to render a logo from "+foreign+", a host other than the redirect URIs', without a warning (RFC 7591 §5)", "it shows an image from "+foreign)
+			t.Infof("the consent page renders a logo from %s, a host other than the redirect URIs', without a warning (RFC 7591 §5 asks servers to check it)", foreign)
 		case strings.Contains(html, foreign):
 			t.Infof("the consent page mentions %s, the host of the registered client_uri/logo_uri, which differs from the redirect URIs' host", foreign)
 		}
