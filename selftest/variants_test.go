@@ -23,6 +23,14 @@ type declared struct {
 // gives (stale). Declaring INFO or SKIP for a requirement asserts that it is
 // not reported PASS: the server gives it nothing to judge.
 var variantDeclarations = map[string]map[string]declared{
+	"consent-remembered": {
+		"OAUTH21-7.3.1-no-silent-consent-unknown-client": {"WARN",
+			"a second request of the same public DCR client is approved without a consent page: the research makes a remembered approval for a public or DCR client a WARN (OAuth 2.1 §7.3.1 SHOULD NOT), while a new client still sees consent"},
+	},
+	"refresh-grace-period": {
+		"OAUTH21-4.3.1-rotated-rt-rejected": {"WARN",
+			"a rotated refresh token still works within a short reuse window: the research reports a grace window as WARN, never FAIL (requirements §8 Tricky)"},
+	},
 	"authz-errors-as-page": {
 		"RFC6749-4.1.2.1-authz-error-redirect": {"WARN",
 			"an error page instead of a redirect is a WARN for a DCR client, whose redirect URI the server need not trust (RFC 9700 §4.11.2; requirements §5 Tricky)"},

@@ -284,12 +284,14 @@ func (t *T) BrowserTab(fresh bool) (context.Context, context.CancelFunc) {
 		t.Errorf("the browser could not open a tab, so the requirement could not be judged: %v", err)
 	}
 	// The first action on a tab ties its life to that action's context
-	// (TOOLCHAIN, chromedp): create it now, bound by the spec's context.
-	if err := runWithinVoid(t.ctx, tab, e.cfg.Timeout); err != nil {
+	// (TOOLCHAIN, chromedp); Listen creates it with the tab's own context,
+	// so it lives until cancel or the spec's end.
+	if err := chromedp.Listen(tab, func(any) {}); err != nil {
 		cancel()
 		t.Errorf("the browser could not open a tab, so the requirement could not be judged: %v", err)
 	}
-	return tab, cancel
+	stop := context.AfterFunc(t.ctx, cancel)
+	return tab, func() { stop(); cancel() }
 }
 
 // pushCookies gives the spec's browser context the cookies of the spec's
