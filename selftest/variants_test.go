@@ -23,6 +23,10 @@ type declared struct {
 // gives (stale). Declaring INFO or SKIP for a requirement asserts that it is
 // not reported PASS: the server gives it nothing to judge.
 var variantDeclarations = map[string]map[string]declared{
+	"cimd-off": {
+		"MCP-CIMD-supported": {"WARN",
+			"the server does not support client ID metadata documents, which MCP 2025-11-25 and later say an AS SHOULD (requirements §9.2)"},
+	},
 	"consent-remembered": {
 		"OAUTH21-7.3.1-no-silent-consent-unknown-client": {"WARN",
 			"a second request of the same public DCR client is approved without a consent page: the research makes a remembered approval for a public or DCR client a WARN (OAuth 2.1 §7.3.1 SHOULD NOT), while a new client still sees consent"},
@@ -60,7 +64,11 @@ var variantDeclarations = map[string]map[string]declared{
 }
 
 // variantArgs are extra suite flags a variant needs (none should).
-var variantArgs = map[string][]string{}
+var variantArgs = map[string][]string{
+	// The registration endpoint of this variant is protected; the suite is
+	// given the initial access token, as its user would be.
+	"dcr-initial-access-token": {"-initial-access-token", "refserver-initial-access-token"},
+}
 
 // TestVariants: every conformant variant of the reference server passes the
 // whole suite, except the short declared list per variant: faults prove that

@@ -190,6 +190,14 @@ var _ = ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 	}
 	// A setup failure is kept by the framework: every spec then SKIPs with it.
 	_ = framework.Setup(cfg, h.Issuer)
+	// With no way to get a client (no DCR, no CIMD, nothing configured) the
+	// run stops with one message that says how to configure one, instead of
+	// a SKIP for every spec that needs a client.
+	if ginkgo.GinkgoParallelProcess() == 1 {
+		if msg := framework.ClientPathProblem(context.Background()); msg != "" {
+			ginkgo.AbortSuite(msg)
+		}
+	}
 })
 
 var _ = ginkgo.SynchronizedAfterSuite(framework.Teardown, func() {
