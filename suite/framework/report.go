@@ -106,6 +106,11 @@ func BuildReport(r ginkgo.Report, cfg *Config, target string) *Report {
 	}
 	specs := map[string][]SpecResult{}
 	for _, sr := range r.SpecReports {
+		if sr.LeafNodeType.Is(types.NodeTypesForSuiteLevelNodes) && sr.State.Is(types.SpecStateFailureStates) && rep.Status != "aborted" {
+			// The suite's setup stopped the run (no browser, no way to get
+			// a client): nothing was judged.
+			rep.Status, rep.AbortReason = "aborted", firstLine(sr.FailureMessage())
+		}
 		if sr.LeafNodeType != types.NodeTypeIt {
 			continue
 		}
