@@ -111,6 +111,10 @@ var hostiles = []hostile{
 	}},
 }
 
+// transportOK are requirements about the connection itself, which these
+// servers get right (a valid certificate on loopback) whatever they serve.
+var transportOK = map[string]bool{"RFC8414-6.2-valid-tls-certificate": true}
+
 func TestHostileTargets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the suite once per hostile target")
@@ -167,7 +171,7 @@ func TestHostileTargets(t *testing.T) {
 				case r.Verdict == "UNTESTED":
 				case (r.Verdict == "FAIL" || r.Verdict == "SKIP" || r.Verdict == "ERROR") && strings.TrimSpace(r.Reason) == "":
 					t.Errorf("%s is %s without a reason", r.ID, r.Verdict)
-				case h.noPass && r.Verdict != "FAIL" && r.Verdict != "SKIP" && r.Verdict != "ERROR":
+				case h.noPass && r.Verdict != "FAIL" && r.Verdict != "SKIP" && r.Verdict != "ERROR" && !transportOK[r.ID]:
 					t.Errorf("%s is %s against a server that serves nothing usable: %s", r.ID, r.Verdict, r.Reason)
 				}
 			}

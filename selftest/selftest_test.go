@@ -32,8 +32,10 @@ var faultArgs = map[string][]string{
 	"legacy-no-default-endpoints": {"-mcp-version", "2025-03-26"},
 	// The token lifecycle's slow checks, with waits the default server's
 	// 60 s codes outlive, and reuse retries within the selftest's budget.
-	"code-long-lived":         {"-code-lifetime-wait", "2s,4s", "-ginkgo.label-filter", "OAUTH21-4.1.2-code-lifetime && slow"},
-	"refresh-old-stays-valid": {"-refresh-reuse-wait", "1s,2s"},
+	"code-long-lived": {"-code-lifetime-wait", "2s,4s", "-ginkgo.label-filter", "OAUTH21-4.1.2-code-lifetime && slow"},
+	// The brute-force probe is a slow spec, left out unless the filter names it.
+	"no-brute-force-protection": {"-ginkgo.label-filter", "OAUTH21-2.4.1-brute-force-protection && slow"},
+	"refresh-old-stays-valid":   {"-refresh-reuse-wait", "1s,2s"},
 	// Only the 2025-06-18 profile requires resource_metadata in the challenge.
 	"challenge-no-resource-metadata": {"-mcp-version", "2025-06-18"},
 	// DCR is a SHOULD only up to MCP 2025-06-18 (MAY later).

@@ -68,6 +68,9 @@ var variantArgs = map[string][]string{
 	// The registration endpoint of this variant is protected; the suite is
 	// given the initial access token, as its user would be.
 	"dcr-initial-access-token": {"-initial-access-token", "refserver-initial-access-token"},
+	// The grace window is 3 s: retries after 4 s and 8 s see it close
+	// without the default 65 s and 305 s waits.
+	"refresh-grace-period": {"-refresh-reuse-wait", "4s,8s"},
 }
 
 // TestVariants: every conformant variant of the reference server passes the
