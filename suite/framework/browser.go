@@ -243,7 +243,7 @@ func (s *browserSession) start(ctx context.Context, e *environment, root context
 	s.ctx, s.cancel = chromedp.NewContext(root, chromedp.WithNewBrowserContext())
 	// The first run creates the browser context and its first tab, which
 	// stays open (and blank) for the life of the session.
-	if err := runWithinVoid(ctx, s.ctx, e.cfg.Timeout); err != nil {
+	if err := runWithinVoid(ctx, s.ctx, browserSetupTimeout(e.cfg)); err != nil {
 		s.close()
 		return fmt.Errorf("a browser context for the spec could not be created: %w", err)
 	}
@@ -328,7 +328,7 @@ func (s *browserSession) pushCookies(ctx context.Context, e *environment, endpoi
 	// Set, never cleared first: concurrent flows of one spec (AuthorizeAll)
 	// share the context, and one must not log another out mid-flow.
 	c := chromedp.FromContext(s.ctx)
-	return runWithinVoid(ctx, s.ctx, e.cfg.Timeout, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+	return runWithinVoid(ctx, s.ctx, browserSetupTimeout(e.cfg), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := cdp.Call(ctx, c.Browser, storage.SetCookies, storage.SetCookiesParams{Cookies: params, BrowserContextID: c.BrowserContextID})
 		return err
 	}))
@@ -343,7 +343,7 @@ func (s *browserSession) pullCookies(ctx context.Context, e *environment, jar *c
 	}
 	c := chromedp.FromContext(s.ctx)
 	var got []*network.Cookie
-	err := runWithinVoid(ctx, s.ctx, e.cfg.Timeout, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+	err := runWithinVoid(ctx, s.ctx, browserSetupTimeout(e.cfg), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		res, err := cdp.Call(ctx, c.Browser, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: c.BrowserContextID})
 		if err == nil {
 			got = res.Cookies
@@ -389,3 +389,8 @@ func (t *T) sessionTab(e *environment, fresh bool) (context.Context, context.Can
 	}
 	return t.browser.tab(t.ctx, e, "", fresh)
 }
+
+// browserSetupTimeout bounds the browser's own work (a new context, cookies):
+// it says nothing about the server, and a loaded machine (several suites and
+// browsers on two cores) can take many times the usual few milliseconds.
+func browserSetupTimeout(cfg *Config) time.Duration { return max(cfg.Timeout, 30*time.Second) }
