@@ -168,7 +168,7 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact removed %q:\n%s", kept, out)
 		}
 	}
-	if Mask("same-value-same-mask-0001") != Mask("same-value-same-mask-0001") || Mask("value-a-0000000000001") == Mask("value-b-0000000000001") {
+	if a, b := Mask("same-value-same-mask-0001"), Mask("same-value-same-mask-"+"0001"); a != b || Mask("value-a-0000000000001") == Mask("value-b-0000000000001") {
 		t.Error("masks must tell values apart and be stable")
 	}
 	if Redact(out) != out {
