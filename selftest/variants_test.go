@@ -23,6 +23,10 @@ type declared struct {
 // gives (stale). Declaring INFO or SKIP for a requirement asserts that it is
 // not reported PASS: the server gives it nothing to judge.
 var variantDeclarations = map[string]map[string]declared{
+	"client-secret-post-only": {
+		"RFC7591-3.2.1-echo-registered-metadata": {"FAIL",
+			"the variant omits token_endpoint_auth_method from the registration response, as some real servers do: RFC 7591 §3.2.1 requires every registered member back, so this one row FAILs while the rest of the suite must cope (calibration issue, class 2)"},
+	},
 	"cimd-off": {
 		"MCP-CIMD-supported": {"WARN",
 			"the server does not support client ID metadata documents, which MCP 2025-11-25 and later say an AS SHOULD (requirements §9.2)"},

@@ -185,13 +185,19 @@ func (t *T) CIMD(m *Metadata) *CIMDHost {
 // CIMDMetadata is the client metadata document of a public MCP client with
 // the suite's loopback redirect URI (CIMD "Client ID Metadata Document").
 func (t *T) CIMDMetadata() map[string]any {
-	return map[string]any{
+	md := map[string]any{
 		"client_name":                "MCP Conformance CIMD " + RandomString(4),
 		"redirect_uris":              []string{t.RedirectURI()},
 		"grant_types":                []string{"authorization_code", "refresh_token"},
 		"response_types":             []string{"code"},
 		"token_endpoint_auth_method": "none",
 	}
+	// The same client metadata an MCP client of the profile registers with
+	// (ClientMetadataFor): application_type from MCP 2026-07-28.
+	if at, ok := ClientMetadataFor(t.Config().MCPVersion, "none", t.RedirectURI())["application_type"]; ok {
+		md["application_type"] = at
+	}
+	return md
 }
 
 // CIMDClient serves a fresh metadata document and returns the public client
