@@ -241,13 +241,33 @@ func (s *browserSession) start(ctx context.Context, e *environment, root context
 		return nil
 	}
 	s.ctx, s.cancel = chromedp.NewContext(root, chromedp.WithNewBrowserContext())
-	// The first run creates the browser context and its first tab, which
-	// stays open (and blank) for the life of the session.
-	if err := runWithinVoid(ctx, s.ctx, browserSetupTimeout(e.cfg)); err != nil {
+	// The first action creates the browser context and its first tab, which
+	// stays open (and blank) for the life of the session. chromedp ties a
+	// tab's life to the context of its first action, so that is Listen with
+	// the session's own context; a deadline of its own bounds the wait.
+	done := make(chan error, 1)
+	go func() { done <- chromedp.Listen(s.ctx, func(any) {}) }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(browserSetupTimeout(e.cfg)):
+		err = fmt.Errorf("no answer within %s", browserSetupTimeout(e.cfg))
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
 		s.close()
 		return fmt.Errorf("a browser context for the spec could not be created: %w", err)
 	}
 	return nil
+}
+
+// browserCall runs one browser-level command (cookies of the session's
+// browser context) with a deadline, without an action on any tab.
+func (s *browserSession) browserCall(ctx context.Context, e *environment, call func(ctx context.Context, c *chromedp.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, browserSetupTimeout(e.cfg))
+	defer cancel()
+	return call(ctx, chromedp.FromContext(s.ctx))
 }
 
 // close disposes of the browser context and everything in it.
@@ -327,11 +347,10 @@ func (s *browserSession) pushCookies(ctx context.Context, e *environment, endpoi
 	}
 	// Set, never cleared first: concurrent flows of one spec (AuthorizeAll)
 	// share the context, and one must not log another out mid-flow.
-	c := chromedp.FromContext(s.ctx)
-	return runWithinVoid(ctx, s.ctx, browserSetupTimeout(e.cfg), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+	return s.browserCall(ctx, e, func(ctx context.Context, c *chromedp.Context) error {
 		_, err := cdp.Call(ctx, c.Browser, storage.SetCookies, storage.SetCookiesParams{Cookies: params, BrowserContextID: c.BrowserContextID})
 		return err
-	}))
+	})
 }
 
 // pullCookies makes the spec's store hold the browser context's cookies
@@ -341,15 +360,14 @@ func (s *browserSession) pullCookies(ctx context.Context, e *environment, jar *c
 	if s.ctx == nil {
 		return
 	}
-	c := chromedp.FromContext(s.ctx)
 	var got []*network.Cookie
-	err := runWithinVoid(ctx, s.ctx, browserSetupTimeout(e.cfg), chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+	err := s.browserCall(ctx, e, func(ctx context.Context, c *chromedp.Context) error {
 		res, err := cdp.Call(ctx, c.Browser, storage.GetCookies, storage.GetCookiesParams{BrowserContextID: c.BrowserContextID})
 		if err == nil {
 			got = res.Cookies
 		}
 		return err
-	}))
+	})
 	if err != nil {
 		return // the store keeps what it had; the next flow logs in again
 	}
