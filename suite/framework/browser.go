@@ -278,15 +278,6 @@ func (s *browserSession) close() {
 	s.ctx, s.cancel = nil, nil
 }
 
-// runWithinVoid runs actions (none: it makes chromedp create the tab and its
-// browser context now) in tab with a deadline inside parent's.
-func runWithinVoid(parent, tab context.Context, d time.Duration, actions ...chromedp.Action[chromedp.Void]) error {
-	ctx, cancel := context.WithTimeout(tab, d)
-	defer cancel()
-	stop := context.AfterFunc(parent, cancel)
-	defer stop()
-	return chromedp.Do(ctx, actions...)
-}
 
 // BrowserTab opens a new tab in the spec's browser context, which the spec's
 // authorization flows share, for specs that look at pages themselves (a
