@@ -278,7 +278,6 @@ func (s *browserSession) close() {
 	s.ctx, s.cancel = nil, nil
 }
 
-
 // BrowserTab opens a new tab in the spec's browser context, which the spec's
 // authorization flows share, for specs that look at pages themselves (a
 // consent page's content, framing, a replayed approval). fresh gives the tab
