@@ -9,7 +9,7 @@ conformance: chromium
 	@if [ -t 1 ]; then color=; else color=--no-color; fi; go tool ginkgo $$color ./suite -- $(ARGS)
 
 test: chromium
-	go test -race -count=1 -timeout 60m -p 1 -parallel 1 ./...
+	go test -race -count=1 -timeout 60m -p 1 ./...
 
 # The suite against panva's oidc-provider, compared with its verdict baseline
 # (installs Node.js 22 and the provider into ~/.cache when missing).

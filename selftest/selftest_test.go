@@ -80,6 +80,22 @@ type specResult struct {
 	Reason  string `json:"reason"`
 }
 
+// suiteSlots bounds how many suite runs (each with its own Chromium) the
+// self-test makes at once: on two cores, more than one makes the browsers'
+// own setup time out (MCP_CONFORMANCE_SELFTEST_RUNS raises it).
+var suiteSlots = make(chan struct{}, max(1, envInt("MCP_CONFORMANCE_SELFTEST_RUNS")))
+
+// holdSuiteSlot waits for a slot and returns the function that frees it.
+func holdSuiteSlot() func() {
+	suiteSlots <- struct{}{}
+	return func() { <-suiteSlots }
+}
+
+func envInt(name string) int {
+	n, _ := strconv.Atoi(os.Getenv(name))
+	return n
+}
+
 var (
 	buildOnce sync.Once
 	suiteBin  string
@@ -151,6 +167,7 @@ func runSuiteExit(t *testing.T, faults []string, labelFilter string, extra ...st
 // runs the suite against it, like runSuiteExit.
 func runSuiteWith(t *testing.T, opts refserver.Options, labelFilter string, extra ...string) (*report, error) {
 	t.Helper()
+	defer holdSuiteSlot()()
 	faults := opts.Faults
 	dir := t.TempDir()
 	// The suite serves client metadata documents (CIMD) on 127.0.0.1 with a

@@ -56,7 +56,9 @@ func TestNoSecretsInReports(t *testing.T) {
 		"-second-resource", inst.Origin+"/other/mcp", "-report-dir", reports, "-client-id", clientID, "-client-secret", secret,
 		"-ginkgo.no-color", "-ginkgo.v")
 	cmd.Dir = dir
+	release := holdSuiteSlot()
 	out, runErr := cmd.CombinedOutput()
+	release()
 	t.Logf("suite exit: %v", runErr)
 
 	mu.Lock()

@@ -20,7 +20,9 @@ const attackerURI = "https://attacker.invalid/cb"
 // flow. A flow without a code SKIPs (ObtainCode).
 func loggedIn(t *framework.T, m *framework.Metadata) (*framework.Client, *framework.AuthorizationResponse) {
 	c := t.PublicClient()
-	_, res := t.ObtainCode(m, t.AuthorizationParams(c, framework.NewPKCE()))
+	var res *framework.AuthorizationResponse
+	// The specs go on in the browser's session, so the login happens there.
+	t.InBrowser(func() { _, res = t.ObtainCode(m, t.AuthorizationParams(c, framework.NewPKCE())) })
 	return c, res
 }
 

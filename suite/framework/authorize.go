@@ -183,7 +183,7 @@ func (t *T) authorize(req AuthorizationRequest) (*AuthorizationResponse, error) 
 		jar = newCookieStore()
 	}
 	var handoff string
-	if !req.Browser && !e.cfg.BrowserOnly {
+	if !req.Browser && !e.cfg.BrowserOnly && !t.browserFlows {
 		res, err := runFormAgent(t.ctx, e, jar, req, target, watchURL)
 		res.Engine = "form agent"
 		if loop := (*RedirectLoopError)(nil); err == nil || errors.As(err, &loop) {
@@ -204,6 +204,17 @@ func (t *T) authorize(req AuthorizationRequest) (*AuthorizationResponse, error) 
 		t.browser.pullCookies(t.ctx, e, jar)
 	}
 	return res, err
+}
+
+// InBrowser runs f with every authorization flow of the spec driven in
+// Chromium, for specs that go on in the browser's own session afterwards
+// (consent replays, framing): the session is then the browser's own, not one
+// handed over from the form agent.
+func (t *T) InBrowser(f func()) {
+	prev := t.browserFlows
+	t.browserFlows = true
+	defer func() { t.browserFlows = prev }()
+	f()
 }
 
 // cookies is the spec's cookie store, shared by its flows.

@@ -171,6 +171,8 @@ type T struct {
 	// jar is the spec's cookies, shared by its flows in the form agent and
 	// the browser alike.
 	jar *cookieStore
+	// browserFlows drives every flow in Chromium (InBrowser).
+	browserFlows bool
 }
 
 // PageCapture is what the browser showed when a flow ended without a redirect
