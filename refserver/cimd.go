@@ -153,6 +153,23 @@ func (f *cimdFetcher) fetchClient(s *Server, id string) (*client, *oauthError) {
 	if len(raw) > maxCIMDDocument {
 		return refuse("it is larger than %d bytes", maxCIMDDocument)
 	}
+	c, oerr := f.clientFromDocument(s, id, raw)
+	if oerr != nil {
+		return refuse("%s", oerr.Description)
+	}
+	s.store.addClient(c)
+	return c, nil
+}
+
+// clientFromDocument validates a fetched metadata document for the client_id
+// URL id (draft-ietf-oauth-client-id-metadata-document section 4.1: its
+// client_id is that URL; no shared-secret methods, no client_secret) and
+// returns its client. The error's description completes "the document
+// cannot be used: ".
+func (f *cimdFetcher) clientFromDocument(s *Server, id string, raw []byte) (*client, *oauthError) {
+	refuse := func(format string, args ...any) (*client, *oauthError) {
+		return nil, newError(errInvalidClient, format, args...)
+	}
 	var doc cimdDocument
 	var members map[string]json.RawMessage
 	if json.Unmarshal(raw, &doc) != nil || json.Unmarshal(raw, &members) != nil {
@@ -182,6 +199,5 @@ func (f *cimdFetcher) fetchClient(s *Server, id string) (*client, *oauthError) {
 		return refuse("%s", strings.TrimSuffix(oerr.Description, "."))
 	}
 	c.ID, c.Secret, c.MetadataDocument = id, "", true
-	s.store.addClient(c)
 	return c, nil
 }

@@ -89,3 +89,102 @@ func FuzzResourceAndVerifierSyntax(f *testing.F) {
 		}
 	})
 }
+
+// lifecycleFuzzServer has a confidential client, the one a resource server
+// uses to call introspection and revocation.
+func lifecycleFuzzServer(f *testing.F) *Server {
+	f.Helper()
+	s, err := New(Options{Issuer: "https://as.test/as", Clients: []StaticClient{
+		{ID: "rs", Secret: "rs-secret", RedirectURIs: []string{"https://rs.test/cb"}},
+		{ID: "pub", RedirectURIs: []string{"http://127.0.0.1/cb"}},
+	}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	return s
+}
+
+// lifecycleSeeds are requests to the RFC 7009 and RFC 7662 endpoints: form
+// bodies, Authorization headers and content types as clients send them, and
+// as they get them wrong.
+func lifecycleSeeds(f *testing.F) {
+	basic := "Basic cnM6cnMtc2VjcmV0" // rs:rs-secret
+	for _, seed := range [][3]string{
+		{"token=abc&token_type_hint=access_token", basic, "application/x-www-form-urlencoded"},
+		{"token=eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2ln&token_type_hint=refresh_token", basic, "application/x-www-form-urlencoded; charset=utf-8"},
+		{"token=a&token=b&client_id=rs&client_secret=rs-secret", "", "application/x-www-form-urlencoded"},
+		{"token=abc&client_id=pub", "", "application/x-www-form-urlencoded"},
+		{"token=%zz&token_type_hint=%00", "Basic %%%", "application/x-www-form-urlencoded"},
+		{`{"token":"abc"}`, basic, "application/json"},
+		{"", "Bearer abc", ""},
+	} {
+		f.Add(seed[0], seed[1], seed[2])
+	}
+}
+
+// fuzzLifecycle posts one fuzzed request to path and checks the answer is
+// not a 500 and, when it is an error, is an OAuth JSON error.
+func fuzzLifecycle(t *testing.T, s *Server, path, body, authorization, contentType string) *httptest.ResponseRecorder {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodPost, "https://as.test/as"+path, strings.NewReader(body))
+	r.Header.Set("Content-Type", contentType)
+	if authorization != "" {
+		r.Header.Set("Authorization", authorization)
+	}
+	w := fuzzServe(t, s, r)
+	if w.Code >= 400 && !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("an error of %s is not JSON: %d %q", path, w.Code, w.Header().Get("Content-Type"))
+	}
+	return w
+}
+
+func FuzzIntrospectionRequest(f *testing.F) {
+	s := lifecycleFuzzServer(f)
+	lifecycleSeeds(f)
+	f.Fuzz(func(t *testing.T, body, authorization, contentType string) {
+		w := fuzzLifecycle(t, s, pathIntrospect, body, authorization, contentType)
+		// RFC 7662 §2.2: a token this server never issued is inactive.
+		if w.Code == http.StatusOK && strings.Contains(w.Body.String(), `"active":true`) {
+			t.Fatalf("a token the server never issued is active: %s", w.Body.String())
+		}
+	})
+}
+
+func FuzzRevocationRequest(f *testing.F) {
+	s := lifecycleFuzzServer(f)
+	lifecycleSeeds(f)
+	f.Fuzz(func(t *testing.T, body, authorization, contentType string) {
+		fuzzLifecycle(t, s, pathRevoke, body, authorization, contentType)
+	})
+}
+
+// FuzzClientMetadataDocument validates fetched client metadata documents
+// (CIMD): no document panics the server, and one that is accepted gives a
+// public client with exactly the client_id URL it was fetched from.
+func FuzzClientMetadataDocument(f *testing.F) {
+	s := fuzzServer(f)
+	const id = "https://client.test/mcp-client.json"
+	f.Add([]byte(`{"client_id":"` + id + `","redirect_uris":["http://127.0.0.1/cb"],"client_name":"x","token_endpoint_auth_method":"none"}`))
+	f.Add([]byte(`{"client_id":"` + id + `","redirect_uris":["https://client.test/cb"],"token_endpoint_auth_method":"client_secret_basic","client_secret":"s"}`))
+	f.Add([]byte(`{"client_id":"https://other.test/doc.json","redirect_uris":[]}`))
+	f.Add([]byte(`{"client_id":"` + id + `","redirect_uris":"http://127.0.0.1/cb","grant_types":[1]}`))
+	f.Add([]byte(`[{"client_id":"` + id + `"}]`))
+	f.Add([]byte(`{"client_id":"` + id + `","client_id":"x","jwks":{"keys":[{}]},"logo_uri":"javascript:alert(1)"}`))
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		c, err := s.cimd.clientFromDocument(s, id, doc)
+		if err != nil {
+			if err.Code != errInvalidClient || err.Description == "" {
+				t.Fatalf("a refused document gives %q %q, want invalid_client with a reason", err.Code, err.Description)
+			}
+			return
+		}
+		if c.ID != id || c.Secret != "" || c.AuthMethod != authMethodNone || !c.MetadataDocument {
+			t.Fatalf("an accepted document gives client %q (secret %t, method %q, document %t)", c.ID, c.Secret != "", c.AuthMethod, c.MetadataDocument)
+		}
+		for _, u := range c.RedirectURIs {
+			if strings.ContainsAny(u, "#") {
+				t.Fatalf("an accepted document has a redirect URI with a fragment: %q", u)
+			}
+		}
+	})
+}

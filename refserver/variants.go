@@ -67,7 +67,7 @@ var variantTable = []Variant{
 	{Name: variantLoginSeparateOrigin,
 		Description: "The login UI is a separate app on another loopback origin: the AS redirects there, and the login app sends the browser back with a one-time ticket the AS turns into its session."},
 	{Name: variantLoginJSRedirect,
-		Description: "A successful login answers 200 with an interstitial page that navigates on from JavaScript after about 1.5 s."},
+		Description: "A successful login answers 200 with an interstitial page that navigates on from JavaScript after 1 s."},
 	{Name: variantLoginCookieLimit,
 		Description: "Each login page view sets a per-client cookie of about 600 bytes; the login UI answers 431 with an empty body when the Cookie header exceeds 16 KB."},
 	{Name: variantAuthzErrorsAsPage,

@@ -213,7 +213,7 @@ func TestVariantLoginJSRedirect(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := readBody(t, resp)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "setTimeout(") || !strings.Contains(body, "1500") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "setTimeout(") || !strings.Contains(body, "1000") {
 		t.Fatalf("login answered %d, want 200 with a delayed script redirect: %s", resp.StatusCode, body)
 	}
 	if len(resp.Cookies()) != 1 {

@@ -75,9 +75,34 @@ type BrowserUnavailableError struct{ Err error }
 func (e *BrowserUnavailableError) Error() string { return e.Err.Error() }
 func (e *BrowserUnavailableError) Unwrap() error { return e.Err }
 
+// browserCandidates are the executables tried, in order, when no --browser is
+// given. Chromium's headless shell comes first: it is the same engine
+// without the desktop browser around it, and opens a tab in a third of the
+// time (about 0.1 s against 0.3-0.5 s on two cores), which is most of what a
+// browser spec costs.
+var browserCandidates = []string{"chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"}
+
+// findBrowser resolves the configured browser, or the first candidate found.
+func findBrowser(configured string) (string, error) {
+	if configured != "" {
+		path, err := exec.LookPath(configured)
+		if err != nil {
+			return "", fmt.Errorf("the browser %q was not found (%v); install it, or leave --browser unset to use Chromium's headless shell or Chromium", configured, err)
+		}
+		return path, nil
+	}
+	for _, name := range browserCandidates {
+		if path, err := exec.LookPath(name); err == nil {
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("no browser was found (tried %s); install Debian's chromium-headless-shell (scripts/install-chromium.sh, or make conformance, does it) or give --browser", strings.Join(browserCandidates, ", "))
+}
+
 func (b *browserPool) start(ctx context.Context, origins []string) error {
-	if _, err := exec.LookPath(b.cfg.Browser); err != nil {
-		return fmt.Errorf("the browser %q was not found (%v); install Chromium (apt-get install -y --no-install-recommends chromium, or make conformance does it) or give --browser", b.cfg.Browser, err)
+	exe, err := findBrowser(b.cfg.Browser)
+	if err != nil {
+		return err
 	}
 	var spki []string
 	for _, o := range origins {
@@ -97,7 +122,7 @@ func (b *browserPool) start(ctx context.Context, origins []string) error {
 	}
 	b.dataDir = dir
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(b.cfg.Browser),
+		chromedp.ExecPath(exe),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
@@ -134,7 +159,7 @@ func (b *browserPool) start(ctx context.Context, origins []string) error {
 		err = fmt.Errorf("no answer within %s", startTimeout)
 	}
 	if err != nil {
-		return fmt.Errorf("the browser %s did not start: %w", b.cfg.Browser, err)
+		return fmt.Errorf("the browser %s did not start: %w", exe, err)
 	}
 	return nil
 }

@@ -77,6 +77,14 @@ type Config struct {
 	// Settle is how long a page must stay unchanged before the suite decides
 	// that the authorization server will not redirect (NO-REDIRECT).
 	Settle time.Duration `yaml:"settle"`
+	// RevocationWait is how long the token lifecycle specs keep checking
+	// that a revocation (or the revocation a code replay calls for) has taken
+	// effect before they judge it missing: a server may propagate it late
+	// (requirements §1.4 rule 5).
+	RevocationWait time.Duration `yaml:"revocation_wait"`
+	// ClockSkew is how long after its expiry an access token may still be
+	// accepted before the expiry check fails (requirements §11).
+	ClockSkew time.Duration `yaml:"clock_skew"`
 	// ExtraErrorCodes are error codes to accept as registered in addition to
 	// RFC 6749 and the IANA "OAuth Extensions Error" registry (for example a
 	// code from a profile the server implements).
@@ -217,13 +225,14 @@ func DefaultLogin() LoginConfig {
 
 func defaultConfig() Config {
 	return Config{
-		MCPVersion: MCP20260728,
-		Browser:    "/usr/bin/chromium",
-		ReportDir:  "reports",
-		Timeout:    10 * time.Second,
-		Settle:     400 * time.Millisecond,
-		Scope:      "",
-		Login:      DefaultLogin(),
+		MCPVersion:     MCP20260728,
+		ReportDir:      "reports",
+		Timeout:        10 * time.Second,
+		Settle:         400 * time.Millisecond,
+		RevocationWait: 10 * time.Second,
+		ClockSkew:      60 * time.Second,
+		Scope:          "",
+		Login:          DefaultLogin(),
 	}
 }
 
@@ -254,6 +263,8 @@ var flagSpecs = []flagSpec{
 	{name: "report-dir", usage: "directory for junit.xml, conformance.json and conformance.md", set: setString(func(c *Config) *string { return &c.ReportDir })},
 	{name: "timeout", usage: "bound on every HTTP request and browser action", set: setDuration(func(c *Config) *time.Duration { return &c.Timeout })},
 	{name: "settle", usage: "how long a page must stay still before the suite decides no redirect follows", set: setDuration(func(c *Config) *time.Duration { return &c.Settle })},
+	{name: "revocation-wait", usage: "how long the token lifecycle specs wait for a revocation to take effect before judging it missing", set: setDuration(func(c *Config) *time.Duration { return &c.RevocationWait })},
+	{name: "clock-skew", usage: "how long after its expiry an access token may still be accepted (clock skew)", set: setDuration(func(c *Config) *time.Duration { return &c.ClockSkew })},
 	boolFlag("browser-only", "drive every authorization flow in the browser, never through the HTTP form agent", func(c *Config) *bool { return &c.BrowserOnly }),
 	boolFlag("explain-login", "run one authorization request through the login tasks, report every step with a screenshot, and exit", func(c *Config) *bool { return &c.ExplainLogin }),
 	boolFlag("list", "print the requirement catalog with spec counts and exit", func(c *Config) *bool { return &c.List }),
@@ -453,6 +464,12 @@ func (c *Config) validate() []error {
 	}
 	if c.Settle < 0 || c.Settle > time.Minute {
 		add("settle: %s is out of range; give a duration between 0 and 1m, such as 400ms", c.Settle)
+	}
+	if c.RevocationWait < 0 || c.RevocationWait > 10*time.Minute {
+		add("revocation-wait: %s is out of range; give a duration between 0 and 10m, such as 10s", c.RevocationWait)
+	}
+	if c.ClockSkew < 0 || c.ClockSkew > 10*time.Minute {
+		add("clock-skew: %s is out of range; give a duration between 0 and 10m, such as 60s", c.ClockSkew)
 	}
 	if c.ReportDir == "" {
 		add("report-dir: empty; give a directory, such as reports")

@@ -50,11 +50,10 @@ var _ = framework.It("MCP-TokenHandling-audience-enforced",
 // requestedLifetime is the lifetime the expiry spec asks for with the token
 // request parameter expires_in, which servers that do not know it ignore
 // (RFC 6749 §3.2); maxExpiryWait is the longest the spec waits for a token
-// to expire, and expirySkew the clock skew it allows (requirements §11).
+// to expire; the clock skew it allows is --clock-skew (requirements §11).
 const (
 	requestedLifetime = 1
 	maxExpiryWait     = 2 * time.Minute
-	expirySkew        = 60 * time.Second
 )
 
 // MCP "Token Handling", OAuth 2.1 §5.2: an expired token gets 401. The spec
@@ -82,7 +81,8 @@ var _ = framework.It("MCP-TokenHandling-expired-token-401",
 			t.Skipf("the access token is valid for another %s (the authorization server ignored the request for a %d s lifetime); waiting more than %s for it to expire is too slow for this run", wait.Round(time.Second), requestedLifetime, maxExpiryWait)
 		}
 		acceptedOrSkip(t, tr.AccessToken, "the short-lived access token before it expired")
-		deadline := exp.Add(expirySkew)
+		skew := t.Config().ClockSkew
+		deadline := exp.Add(skew)
 		// exp has whole seconds and a server refuses from exp on (RFC 7519
 		// §4.1.4); retries cover a server whose clock is behind.
 		sleepUntil(ctx, exp.Add(50*time.Millisecond))
@@ -93,7 +93,7 @@ var _ = framework.It("MCP-TokenHandling-expired-token-401",
 				return
 			}
 			if time.Now().After(deadline) {
-				t.FailExpected(fmt.Sprintf("initialize with a token that expired at %s to be refused with 401 (allowing %s of clock skew)", exp.UTC().Format(time.RFC3339), expirySkew), describe(e))
+				t.FailExpected(fmt.Sprintf("initialize with a token that expired at %s to be refused with 401 (allowing %s of clock skew)", exp.UTC().Format(time.RFC3339), skew), describe(e))
 			}
 			sleepUntil(ctx, time.Now().Add(time.Second))
 		}

@@ -13,8 +13,8 @@ import (
 )
 
 // pollWindow is how long a spec waits for revocation or replay detection to
-// take effect before judging (requirements §1.4 rule 5).
-const pollWindow = 10 * time.Second
+// take effect before judging (requirements §1.4 rule 5; --revocation-wait).
+func pollWindow(t *framework.T) time.Duration { return t.Config().RevocationWait }
 
 // fresh runs STD-AUTHZ for c and returns the code and its verifier: the
 // precondition of every code-redemption probe.
@@ -208,7 +208,7 @@ func twoScopes(t *framework.T, m *framework.Metadata) (string, string) {
 // the next attempt uses the newest refresh token of the family (retrying a
 // rotated one would be refused as reuse, which proves nothing).
 func refreshRefused(t *framework.T, m *framework.Metadata, c *framework.Client, rt string) (bool, *framework.Exchange) {
-	deadline := time.Now().Add(pollWindow)
+	deadline := time.Now().Add(pollWindow(t))
 	for {
 		e, tr := t.Refresh(m, c, t.RefreshRequest(rt))
 		if tr == nil {
@@ -234,7 +234,7 @@ func refreshWorks(t *framework.T, m *framework.Metadata, c *framework.Client, rt
 // reports whether it became inactive; observable is false when the suite
 // cannot introspect (the reason is why).
 func introspectInactive(t *framework.T, m *framework.Metadata, token string) (inactive, observable bool, why string) {
-	deadline := time.Now().Add(pollWindow)
+	deadline := time.Now().Add(pollWindow(t))
 	for {
 		in, err := t.Introspect(m, token)
 		if err != nil {

@@ -106,13 +106,13 @@ var _ = framework.It("OAUTH21-4.1.3-replay-revokes-tokens",
 		want := "the tokens issued from the code to be revoked after its valid replay (OAuth 2.1 §4.1.3)"
 		if tr.RefreshToken != "" {
 			if refused, e := refreshRefused(t, m, c, tr.RefreshToken); !refused {
-				t.WarnExpected(want, fmt.Sprintf("the refresh token still works %s after the replay (%s)", pollWindow, outcome(e)))
+				t.WarnExpected(want, fmt.Sprintf("the refresh token still works %s after the replay (%s)", pollWindow(t), outcome(e)))
 				return
 			}
 		}
 		if introspectable {
 			if inactive, observable, _ := introspectInactive(t, m, tr.AccessToken); observable && !inactive {
-				t.WarnExpected(want, fmt.Sprintf("introspection still reports the access token active %s after the replay", pollWindow))
+				t.WarnExpected(want, fmt.Sprintf("introspection still reports the access token active %s after the replay", pollWindow(t)))
 			}
 		} else {
 			t.Notef("the access token was not judged: the suite cannot introspect, and a self-contained token may stay valid until it expires")

@@ -120,7 +120,7 @@ var _ = framework.It("OAUTH21-4.3.1-reuse-revokes-family",
 		for i, rt := range slices.Compact(successors) {
 			if refused, _ := refreshRefused(t, m, c, rt); !refused {
 				t.FailExpected("the successor of a replayed rotated refresh token to be revoked (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2)",
-					fmt.Sprintf("successor %d still works %s after the replay: only the replayed token was invalidated", i+1, pollWindow))
+					fmt.Sprintf("successor %d still works %s after the replay: only the replayed token was invalidated", i+1, pollWindow(t)))
 			}
 		}
 	}, framework.Browser)

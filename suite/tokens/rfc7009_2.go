@@ -28,7 +28,7 @@ var _ = framework.It("RFC7009-2-refresh-token-revocation",
 		g := t.GrantWithRefreshToken(m, c, "")
 		expectRevoked200(t, revoke(t, m, c, g.Tokens.RefreshToken, "refresh_token"), "the revocation of the client's own refresh token")
 		if refused, e := refreshRefused(t, m, c, g.Tokens.RefreshToken); !refused {
-			t.FailExpected("a revoked refresh token to be refused (RFC 7009 §2)", fmt.Sprintf("the refresh still works %s after revocation (%s)", pollWindow, outcome(e)))
+			t.FailExpected("a revoked refresh token to be refused (RFC 7009 §2)", fmt.Sprintf("the refresh still works %s after revocation (%s)", pollWindow(t), outcome(e)))
 		}
 	}, framework.Browser)
 
@@ -66,7 +66,7 @@ var _ = framework.It("RFC7009-2-access-token-revocation",
 		case !observable:
 			t.Skipf("the revocation was answered 200, and its effect cannot be observed without introspection (%s)", why)
 		case !inactive:
-			t.WarnExpected(want, fmt.Sprintf("the revocation was answered 200, but introspection still reports the access token active %s later", pollWindow))
+			t.WarnExpected(want, fmt.Sprintf("the revocation was answered 200, but introspection still reports the access token active %s later", pollWindow(t)))
 		}
 	}, framework.Browser)
 
@@ -97,7 +97,7 @@ var _ = framework.It("RFC7009-2.2.1-unsupported-token-type",
 			t.Skipf("the revocation was answered 200; whether the token was revoked cannot be observed without introspection (%s)", why)
 		case !inactive:
 			t.WarnExpected("an access token the server does not revoke to be refused with unsupported_token_type (RFC 7009 §2.2.1)",
-				fmt.Sprintf("the revocation was answered 200, and introspection still reports the token active %s later: silently not revoked", pollWindow))
+				fmt.Sprintf("the revocation was answered 200, and introspection still reports the token active %s later: silently not revoked", pollWindow(t)))
 		default:
 			t.Notef("the server revokes access tokens, so it has no unsupported type to report here")
 		}

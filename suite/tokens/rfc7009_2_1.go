@@ -108,7 +108,7 @@ var _ = framework.It("RFC7009-2.1-wrong-hint-still-revoked",
 			}
 			if refused, re := refreshRefused(t, m, c, g.Tokens.RefreshToken); !refused {
 				t.FailExpected(fmt.Sprintf("a refresh token revoked with token_type_hint=%s to be revoked (RFC 7009 §2.1)", hint),
-					fmt.Sprintf("the refresh still works %s later (%s)", pollWindow, outcome(re)))
+					fmt.Sprintf("the refresh still works %s later (%s)", pollWindow(t), outcome(re)))
 			}
 		}
 	}, framework.Browser)
@@ -128,7 +128,7 @@ var _ = framework.It("RFC7009-2.1-rt-revocation-cascades",
 			t.Skipf("introspection could not be used: %s", why)
 		} else if !inactive {
 			t.WarnExpected("the access token of a grant whose refresh token was revoked to be revoked too (RFC 7009 §2.1)",
-				fmt.Sprintf("introspection still reports it active %s after the revocation", pollWindow))
+				fmt.Sprintf("introspection still reports it active %s after the revocation", pollWindow(t)))
 		}
 	}, framework.Browser)
 
