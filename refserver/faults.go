@@ -679,3 +679,14 @@ func newFaultSet(names []string) (faultSet, error) {
 	}
 	return set, nil
 }
+
+// LookupFault returns the fault with that name.
+func LookupFault(name string) (Fault, bool) {
+	i := slices.IndexFunc(faultTable, func(f Fault) bool { return f.Name == name })
+	if i < 0 {
+		return Fault{}, false
+	}
+	f := faultTable[i]
+	f.Requirements = slices.Clone(f.Requirements)
+	return f, true
+}

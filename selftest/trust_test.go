@@ -19,7 +19,9 @@ import (
 // leakFaults make the suite FAIL and WARN with evidence that holds every kind
 // of credential: token responses, Basic and body client secrets, codes in
 // redirects.
-var leakFaults = []string{"pkce-verifier-not-checked", "client-secret-not-checked", "multiple-auth-methods-accepted", "aud-origin-only"}
+// access-token-as-refresh-token makes the server answer with new tokens
+// where the suite expects a refusal, so they appear in a failure message.
+var leakFaults = []string{"pkce-verifier-not-checked", "client-secret-not-checked", "multiple-auth-methods-accepted", "aud-origin-only", "access-token-as-refresh-token"}
 
 // TestNoSecretsInReports feeds known secrets through a run (a configured
 // client secret, the test user's password, and every code, token and client
@@ -92,12 +94,22 @@ func TestNoSecretsInReports(t *testing.T) {
 	}
 	for name, b := range files {
 		for v, what := range secrets {
-			if strings.Contains(string(b), v) {
-				t.Errorf("%s shows %s", name, what)
+			if leaked(string(b), v) {
+				t.Errorf("%s shows %s, whole or in part", name, what)
 				break
 			}
 		}
 	}
+}
+
+// leaked reports whether text holds secret, or (for a long one) the part of
+// it after the four characters a mask shows: a message cut short can carry
+// the start of a token without its end.
+func leaked(text, secret string) bool {
+	if strings.Contains(text, secret) {
+		return true
+	}
+	return len(secret) >= 24 && strings.Contains(text, secret[4:24])
 }
 
 // TestVerdictsIndependentOfOrder: the same server gives the same verdicts

@@ -339,9 +339,11 @@ var _ = framework.It("RFC6749-4.1.2.1-access-denied-on-deny",
 			t.WarnExpected(expected, res.Describe()+" (a WARN: RFC 9700 §4.11.2 lets a server show a page rather than redirect to a dynamically registered redirect URI)")
 		case !res.Redirected:
 			t.FailExpected(expected, res.Describe())
-		case res.Error() != "access_denied":
+		case res.AuthorizationError().Code != "access_denied":
 			t.FailExpected(expected, describeRedirect(res))
-		case res.Query.Get("state") != params.Get("state"):
-			t.FailExpected(expected, fmt.Sprintf("state %q instead of %q", res.Query.Get("state"), params.Get("state")))
+		default:
+			// The state and the place of the error parameters are rows of
+			// their own (RFC6749-4.1.2.1-state-in-error, -authz-error-redirect).
+			t.ErrorRedirectShape(res, res.AuthorizationError(), params.Get("state"))
 		}
 	}, framework.Browser)

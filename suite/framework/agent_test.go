@@ -175,3 +175,16 @@ func TestRedact(t *testing.T) {
 		t.Error("Redact is not idempotent")
 	}
 }
+
+// A failure message shows the start of a body; a token cut off there must
+// not show its first part.
+func TestSnippetRedactsBeforeCutting(t *testing.T) {
+	body := []byte(`{"access_token":"eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJhdWQiOiJodHRwczovL21jcC5leGFtcGxlIn0.c2ln","token_type":"Bearer"}`)
+	got := Snippet(body, 60)
+	if strings.Contains(got, "GciOiJSUzI1NiIsImtpZCI6") {
+		t.Errorf("the snippet shows part of the token: %s", got)
+	}
+	if got := Redact("a JWT cut short: eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJhdWQiOiJodHRwczov…"); strings.Contains(got, "GciOiJSUzI1Ni") {
+		t.Errorf("a JWT cut short is shown: %s", got)
+	}
+}

@@ -71,6 +71,15 @@ func (r *AuthorizationResponse) Code() string { return r.Query.Get("code") }
 // Error is the error code of an error redirect ("" if none).
 func (r *AuthorizationResponse) Error() string { return r.Query.Get("error") }
 
+// AuthorizationError is the error of a redirect, from the query or, where a
+// server wrongly put it, the fragment.
+func (r *AuthorizationResponse) AuthorizationError() AuthorizationError {
+	if code := r.Query.Get("error"); code != "" || r.Fragment.Get("error") == "" {
+		return AuthorizationError{Code: code}
+	}
+	return AuthorizationError{Code: r.Fragment.Get("error"), InFragment: true}
+}
+
 // Describe says in one line where the flow ended, for messages.
 func (r *AuthorizationResponse) Describe() string {
 	if r.Redirected {
@@ -317,10 +326,7 @@ func (t *T) ExpectAuthorizationRefused(res *AuthorizationResponse, what string, 
 		}
 		return AuthorizationError{Page: true}
 	}
-	ae := AuthorizationError{Code: res.Query.Get("error")}
-	if ae.Code == "" && res.Fragment.Get("error") != "" {
-		ae = AuthorizationError{Code: res.Fragment.Get("error"), InFragment: true}
-	}
+	ae := res.AuthorizationError()
 	if ae.Code == "" {
 		t.FailExpected(want, "a redirect without error or code: "+res.URL.String())
 	}
@@ -332,4 +338,25 @@ func (t *T) ExpectAuthorizationRefused(res *AuthorizationResponse, what string, 
 		t.record(wrongCode, msg)
 	}
 	return ae
+}
+
+// The rows that own the shape of an authorization error redirect. Other rows
+// that see one of these defects point to them (one defect, one FAIL).
+const (
+	ErrorRedirectID = "RFC6749-4.1.2.1-authz-error-redirect"
+	StateInErrorID  = "RFC6749-4.1.2.1-state-in-error"
+)
+
+// ErrorRedirectShape checks, for a row about something else, that an error
+// redirect carries its parameters in the query and the state sent (RFC 6749
+// §4.1.2.1). Either defect is a WARN that names the row that FAILs for it.
+func (t *T) ErrorRedirectShape(res *AuthorizationResponse, ae AuthorizationError, sentState string) {
+	params := res.Query
+	if ae.InFragment {
+		t.Warnf("the error parameters came in the fragment of %s, not in the query; %s judges that", res.URL, ErrorRedirectID)
+		params = res.Fragment
+	}
+	if got := params.Get("state"); got != sentState {
+		t.Warnf("the error redirect carries state %q, not the %q sent; %s judges that", got, sentState, StateInErrorID)
+	}
 }

@@ -121,9 +121,20 @@ func (e *Exchange) Summary() string {
 	return fmt.Sprintf("%s %s answered %d (%s) with %q", e.Method, e.URL, e.Status, ct, Snippet(e.Body, 120))
 }
 
-// Snippet returns the start of b as text, for messages.
+// snippetLookahead is how far past a snippet's end redaction looks for the
+// end of a credential that starts inside it.
+const snippetLookahead = 8 << 10
+
+// Snippet returns the start of b as text, for messages, with credentials
+// masked.
 func Snippet(b []byte, n int) string {
-	s := strings.ToValidUTF8(string(b), "?")
+	// Redacted before it is cut: a credential cut in half no longer looks
+	// like one, and its first half would be shown. What lies far past the
+	// cut cannot reach the snippet, so a huge body is not scanned whole.
+	if len(b) > n+snippetLookahead {
+		b = b[:n+snippetLookahead]
+	}
+	s := Redact(strings.ToValidUTF8(string(b), "?"))
 	if len(s) > n {
 		return s[:n] + "…"
 	}

@@ -59,6 +59,9 @@ var (
 	jsonSecret = regexp.MustCompile(`(?i)"(client_secret|password|code|refresh_token|access_token|id_token|registration_access_token|token)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
 	// Authorization header values and bearer tokens in text.
 	authSecret = regexp.MustCompile(`(?i)\b(Bearer|Basic|DPoP)( +)([A-Za-z0-9\-._~+/]{6,}=*)`)
+	// A JWT anywhere, whole or cut short: in reports it is always a token
+	// (access, ID, a client assertion) or a copy of one.
+	jwtSecret = regexp.MustCompile(`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?`)
 	// Cookie and Set-Cookie headers as evidence renders them.
 	cookieHeader = regexp.MustCompile(`(?im)^([<>] (?:Set-)?Cookie: )(.*)$`)
 	cookiePair   = regexp.MustCompile(`([^=;,\s]+)=([^;,\s]*)`)
@@ -78,6 +81,7 @@ func Redact(s string) string {
 		p := jsonSecret.FindStringSubmatch(m)
 		return `"` + p[1] + `"` + p[2] + `"` + maskOnce(p[3]) + `"`
 	})
+	s = jwtSecret.ReplaceAllStringFunc(s, maskOnce)
 	s = authSecret.ReplaceAllStringFunc(s, func(m string) string {
 		p := authSecret.FindStringSubmatch(m)
 		return p[1] + p[2] + maskOnce(p[3])
