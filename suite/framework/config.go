@@ -85,6 +85,10 @@ type Config struct {
 	// ClockSkew is how long after its expiry an access token may still be
 	// accepted before the expiry check fails (requirements §11).
 	ClockSkew time.Duration `yaml:"clock_skew"`
+	// CodeLifetimeWait and RefreshReuseWait are the two waits, as
+	// "d1,d2", of the slow code-lifetime and refresh-reuse checks.
+	CodeLifetimeWait string `yaml:"code_lifetime_wait"`
+	RefreshReuseWait string `yaml:"refresh_reuse_wait"`
 	// ExtraErrorCodes are error codes to accept as registered in addition to
 	// RFC 6749 and the IANA "OAuth Extensions Error" registry (for example a
 	// code from a profile the server implements).
@@ -225,14 +229,16 @@ func DefaultLogin() LoginConfig {
 
 func defaultConfig() Config {
 	return Config{
-		MCPVersion:     MCP20260728,
-		ReportDir:      "reports",
-		Timeout:        10 * time.Second,
-		Settle:         400 * time.Millisecond,
-		RevocationWait: 10 * time.Second,
-		ClockSkew:      60 * time.Second,
-		Scope:          "",
-		Login:          DefaultLogin(),
+		MCPVersion:       MCP20260728,
+		ReportDir:        "reports",
+		Timeout:          10 * time.Second,
+		Settle:           400 * time.Millisecond,
+		RevocationWait:   10 * time.Second,
+		ClockSkew:        60 * time.Second,
+		CodeLifetimeWait: defaultCodeLifetimeWaits,
+		RefreshReuseWait: defaultRefreshReuseWaits,
+		Scope:            "",
+		Login:            DefaultLogin(),
 	}
 }
 
@@ -265,6 +271,8 @@ var flagSpecs = []flagSpec{
 	{name: "settle", usage: "how long a page must stay still before the suite decides no redirect follows", set: setDuration(func(c *Config) *time.Duration { return &c.Settle })},
 	{name: "revocation-wait", usage: "how long the token lifecycle specs wait for a revocation to take effect before judging it missing", set: setDuration(func(c *Config) *time.Duration { return &c.RevocationWait })},
 	{name: "clock-skew", usage: "how long after its expiry an access token may still be accepted (clock skew)", set: setDuration(func(c *Config) *time.Duration { return &c.ClockSkew })},
+	{name: "code-lifetime-wait", usage: "the two waits of the slow code-lifetime check (--label-filter=slow), such as 11m,61m", set: setString(func(c *Config) *string { return &c.CodeLifetimeWait })},
+	{name: "refresh-reuse-wait", usage: "the two waits before a rotated refresh token that still worked is tried again, such as 65s,305s", set: setString(func(c *Config) *string { return &c.RefreshReuseWait })},
 	boolFlag("browser-only", "drive every authorization flow in the browser, never through the HTTP form agent", func(c *Config) *bool { return &c.BrowserOnly }),
 	boolFlag("explain-login", "run one authorization request through the login tasks, report every step with a screenshot, and exit", func(c *Config) *bool { return &c.ExplainLogin }),
 	boolFlag("list", "print the requirement catalog with spec counts and exit", func(c *Config) *bool { return &c.List }),
@@ -470,6 +478,12 @@ func (c *Config) validate() []error {
 	}
 	if c.ClockSkew < 0 || c.ClockSkew > 10*time.Minute {
 		add("clock-skew: %s is out of range; give a duration between 0 and 10m, such as 60s", c.ClockSkew)
+	}
+	if _, _, err := twoWaits(c.CodeLifetimeWait); err != nil {
+		add("code-lifetime-wait: %v", err)
+	}
+	if _, _, err := twoWaits(c.RefreshReuseWait); err != nil {
+		add("refresh-reuse-wait: %v", err)
 	}
 	if c.ReportDir == "" {
 		add("report-dir: empty; give a directory, such as reports")

@@ -11,15 +11,16 @@ func TestTwoWaits(t *testing.T) {
 		w1, w2  time.Duration
 		wantErr bool
 	}{
-		{"", 11 * time.Minute, 61 * time.Minute, false},
+		{defaultCodeLifetimeWaits, 11 * time.Minute, 61 * time.Minute, false},
 		{"2s,4s", 2 * time.Second, 4 * time.Second, false},
 		{" 1m , 1m ", time.Minute, time.Minute, false},
 		{"4s,2s", 0, 0, true},
 		{"5s", 0, 0, true},
 		{"x,2s", 0, 0, true},
+		{"", 0, 0, true},
 	}
 	for _, tt := range tests {
-		w1, w2, err := twoWaits("code-lifetime-wait-test", tt.value, 11*time.Minute, 61*time.Minute)
+		w1, w2, err := twoWaits(tt.value)
 		if (err != nil) != tt.wantErr || w1 != tt.w1 || w2 != tt.w2 {
 			t.Errorf("twoWaits(%q) = %s, %s, %v; want %s, %s, error %v", tt.value, w1, w2, err, tt.w1, tt.w2, tt.wantErr)
 		}

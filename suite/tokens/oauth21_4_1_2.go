@@ -18,10 +18,7 @@ import (
 var _ = framework.It("OAUTH21-4.1.2-code-lifetime",
 	"a code is refused 11 minutes after issuance (61 minutes at most)",
 	func(ctx context.Context, t *framework.T) {
-		w1, w2, err := framework.CodeLifetimeWaits()
-		if err != nil {
-			t.Errorf("%v", err)
-		}
+		w1, w2 := t.Config().CodeLifetimeWaits()
 		m := t.Metadata()
 		c := t.PublicClient()
 		code1, p1 := fresh(t, m, c)

@@ -62,10 +62,7 @@ var _ = framework.It("OAUTH21-4.3.1-public-rt-rotation",
 var _ = framework.It("OAUTH21-4.3.1-rotated-rt-rejected",
 	"a refresh token that was rotated is refused",
 	func(ctx context.Context, t *framework.T) {
-		w1, w2, err := framework.RefreshReuseWaits()
-		if err != nil {
-			t.Errorf("%v", err)
-		}
+		w1, w2 := t.Config().RefreshReuseWaits()
 		m := t.Metadata()
 		c := t.PublicClient()
 		g := t.GrantWithRefreshToken(m, c, "")
@@ -95,10 +92,7 @@ var _ = framework.It("OAUTH21-4.3.1-rotated-rt-rejected",
 var _ = framework.It("OAUTH21-4.3.1-reuse-revokes-family",
 	"replaying a rotated refresh token revokes its successor",
 	func(ctx context.Context, t *framework.T) {
-		w1, _, err := framework.RefreshReuseWaits()
-		if err != nil {
-			t.Errorf("%v", err)
-		}
+		w1, _ := t.Config().RefreshReuseWaits()
 		m := t.Metadata()
 		c := t.PublicClient()
 		g := t.GrantWithRefreshToken(m, c, "")
