@@ -537,7 +537,11 @@ func (r *Report) Summary(w io.Writer) {
 		}
 		counts[rr.Area][rr.Verdict]++
 	}
-	fmt.Fprintf(w, "\nMCP OAuth conformance of %s (MCP %s), %s in %s\n", r.Target, r.MCPVersion, r.Status, r.Finished.Sub(r.Started).Round(time.Millisecond))
+	target := r.Target
+	if target == "" {
+		target = "no server (no spec ran)" // the target is set up only for specs that run
+	}
+	fmt.Fprintf(w, "\nMCP OAuth conformance of %s (MCP %s), %s in %s\n", target, r.MCPVersion, r.Status, r.Finished.Sub(r.Started).Round(time.Millisecond))
 	if r.MCPServer != "" {
 		fmt.Fprintf(w, "MCP server: %s\n", r.MCPServer)
 	}
