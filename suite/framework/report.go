@@ -539,7 +539,7 @@ func (r *Report) Summary(w io.Writer) {
 	}
 	target := r.Target
 	if target == "" {
-		target = "no server (no spec ran)" // the target is set up only for specs that run
+		target = "no server, since no spec ran," // the target is set up only for specs that run
 	}
 	fmt.Fprintf(w, "\nMCP OAuth conformance of %s (MCP %s), %s in %s\n", target, r.MCPVersion, r.Status, r.Finished.Sub(r.Started).Round(time.Millisecond))
 	if r.MCPServer != "" {
