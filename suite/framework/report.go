@@ -537,11 +537,11 @@ func (r *Report) Summary(w io.Writer) {
 		}
 		counts[rr.Area][rr.Verdict]++
 	}
-	target := r.Target
-	if target == "" {
-		target = "no server, since no spec ran," // the target is set up only for specs that run
+	subject := "of " + r.Target
+	if r.Target == "" {
+		subject = "with no spec run" // the target is set up only for specs that run
 	}
-	fmt.Fprintf(w, "\nMCP OAuth conformance of %s (MCP %s), %s in %s\n", target, r.MCPVersion, r.Status, r.Finished.Sub(r.Started).Round(time.Millisecond))
+	fmt.Fprintf(w, "\nMCP OAuth conformance %s (MCP %s), %s in %s\n", subject, r.MCPVersion, r.Status, r.Finished.Sub(r.Started).Round(time.Millisecond))
 	if r.MCPServer != "" {
 		fmt.Fprintf(w, "MCP server: %s\n", r.MCPServer)
 	}
