@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The reference server parses whatever a client sends. These fuzz targets
@@ -20,11 +21,25 @@ func fuzzServer(f *testing.F) *Server {
 	return s
 }
 
-// fuzzServe sends one request and fails on a 500 (ServeHTTP turns panics into one).
+// fuzzHang is how long one request may take: Go's fuzzing does not notice an
+// input that never finishes, it only stops counting executions.
+const fuzzHang = 2 * time.Second
+
+// fuzzServe sends one request and fails on a 500 (ServeHTTP turns panics
+// into one) or on no answer within fuzzHang.
 func fuzzServe(t *testing.T, s *Server, r *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
 	w := httptest.NewRecorder()
-	s.ServeHTTP(w, r)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.ServeHTTP(w, r)
+	}()
+	select {
+	case <-done:
+	case <-time.After(fuzzHang):
+		t.Fatalf("%s %s did not answer within %s", r.Method, r.URL, fuzzHang)
+	}
 	if w.Code >= 500 {
 		t.Fatalf("%s %s answered %d: %s", r.Method, r.URL, w.Code, w.Body.String())
 	}
