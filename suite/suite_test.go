@@ -224,4 +224,11 @@ var _ = ginkgo.ReportAfterSuite("conformance reports", func(r ginkgo.Report) {
 	}
 	result = framework.ReportAfterSuite(r, cfg, target)
 	exitCode = result.ExitCode()
+	if r.SuiteConfig.ParallelTotal > 1 {
+		// Under ginkgo -p the CLI shows only what the processes report to
+		// it, which includes what a node prints; TestMain's output after
+		// the specs would be lost.
+		result.Summary(os.Stdout)
+		result = nil
+	}
 })
