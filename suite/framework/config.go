@@ -97,6 +97,9 @@ type Config struct {
 	Clients ClientsConfig `yaml:"clients"`
 	// Login automates the login and consent pages.
 	Login LoginConfig `yaml:"login"`
+	// RegistrationSettings are the initial access token and the client
+	// metadata document listener (registration_config.go).
+	RegistrationSettings `yaml:",inline"`
 	// BrowserOnly drives every authorization flow in the browser, never
 	// through the HTTP form agent (slower; for servers whose pages the agent
 	// misreads).
@@ -484,6 +487,9 @@ func (c *Config) validate() []error {
 	}
 	if _, _, err := twoWaits(c.RefreshReuseWait); err != nil {
 		add("refresh-reuse-wait: %v", err)
+	}
+	for _, p := range c.RegistrationSettings.validate() {
+		add("%s", p)
 	}
 	if c.ReportDir == "" {
 		add("report-dir: empty; give a directory, such as reports")

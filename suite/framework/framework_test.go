@@ -126,12 +126,33 @@ func TestLoadPrecedenceAndErrors(t *testing.T) {
 		{map[string]string{"resource": "https://mcp.example/#x"}, "resource"},
 		{map[string]string{"config": filepath.Join(dir, "missing.yaml")}, "cannot be read"},
 		{map[string]string{"ca-file": cfgFile}, "no PEM certificate"},
+		{map[string]string{"cimd-base-url": "http://tunnel.example"}, "cimd-base-url"},
+		{map[string]string{"cimd-listen": "127.0.0.1"}, "cimd-listen"},
+		{map[string]string{"cimd-cert-file": cfgFile}, "give both or neither"},
+		{map[string]string{"refresh-reuse-wait": "5s"}, "refresh-reuse-wait"},
 	}
 	for _, tc := range bad {
 		_, err := load(tc.flags, func(string) (string, bool) { return "", false })
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("load(%v) error = %v; want one naming %q", tc.flags, err, tc.want)
 		}
+	}
+}
+
+// The registration settings are YAML keys like every other setting.
+func TestRegistrationSettingsFromYAML(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "c.yaml")
+	_ = os.WriteFile(f, []byte("cimd_base_url: https://tunnel.example\ncimd_listen: 127.0.0.1:8443\nrevocation_wait: 30s\n"), 0o600)
+	cfg, err := load(map[string]string{"config": f}, func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Registration(); r.CIMDBaseURL != "https://tunnel.example" || r.CIMDListen != "127.0.0.1:8443" || cfg.RevocationWait != 30*time.Second {
+		t.Fatalf("registration settings = %+v, revocation wait %s", r, cfg.RevocationWait)
+	}
+	_ = os.WriteFile(f, []byte("cimd_base_url: http://tunnel.example\n"), 0o600)
+	if _, err := load(map[string]string{"config": f}, func(string) (string, bool) { return "", false }); err == nil || !strings.Contains(err.Error(), "cimd-base-url") {
+		t.Fatalf("error = %v; want one naming cimd-base-url", err)
 	}
 }
 
