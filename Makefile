@@ -2,7 +2,7 @@
 # needs no manual step. ARGS passes suite flags: make conformance ARGS='--target https://as.example'
 ARGS ?=
 
-.PHONY: conformance test interop refserver chromium vet lint flake bench fuzz
+.PHONY: conformance test interop refserver chromium vet lint flake cascade bench fuzz
 
 # No colour codes when the output is not a terminal (a CI log, a file).
 conformance: chromium
@@ -36,6 +36,12 @@ lint: vet
 # unless every run passes with identical verdicts.
 flake: chromium
 	MCP_CONFORMANCE_FLAKE=$${FLAKE_RUNS:-20} go test -count=1 -timeout 60m -run TestFlake -v ./selftest/
+
+# The whole suite once per fault (about 20 minutes): lists, in
+# selftest/cascades.txt, every requirement outside a fault's mapping that
+# FAILs or ERRORs, the rows a defect should point to rather than fail.
+cascade: chromium
+	MCP_CONFORMANCE_CASCADE=1 go test -count=1 -timeout 60m -run TestCascades ./selftest/
 
 # The three time budgets (medians of several runs) of the README's table.
 bench: chromium
