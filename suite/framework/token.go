@@ -95,6 +95,12 @@ func ParseOAuthError(e *Exchange) (*OAuthError, error) {
 	if e.Status >= 200 && e.Status < 300 {
 		return nil, fmt.Errorf("status %d: the request succeeded", e.Status)
 	}
+	return errorObject(e)
+}
+
+// errorObject reads the body of e as an RFC 6749 §5.2 error object, whatever
+// the status.
+func errorObject(e *Exchange) (*OAuthError, error) {
 	doc, err := e.JSONObject()
 	if err != nil {
 		return nil, fmt.Errorf("status %d, %v", e.Status, err)
@@ -112,17 +118,13 @@ func ParseOAuthError(e *Exchange) (*OAuthError, error) {
 // refusalWithSuccessStatus reads a 2xx token response that is an error
 // object (a string error member and no access_token), nil if it is not one.
 func refusalWithSuccessStatus(e *Exchange) *OAuthError {
-	doc, err := e.JSONObject()
+	oe, err := errorObject(e)
 	if err != nil {
 		return nil
 	}
-	code, ok := MemberString(doc, "error")
-	if _, hasToken := doc["access_token"]; !ok || hasToken {
+	if _, hasToken := oe.Doc["access_token"]; hasToken {
 		return nil
 	}
-	oe := &OAuthError{Status: e.Status, Doc: doc, Code: code}
-	oe.Description, _ = MemberString(doc, "error_description")
-	oe.URI, _ = MemberString(doc, "error_uri")
 	return oe
 }
 
@@ -147,7 +149,8 @@ func UnreadableRefusal(what string, accepted []string, err error) string {
 // defect, one FAIL). It returns the error, nil when there is none to read.
 func (t *T) ExpectRejected(e *Exchange, what string, accepted []string, wrongCode Verdict) *OAuthError {
 	t.Responded(e, "an HTTP response from the token endpoint")
-	oe, err := ParseOAuthError(e)
+	var oe *OAuthError
+	var err error
 	if e.Status >= 200 && e.Status < 300 {
 		if oe = refusalWithSuccessStatus(e); oe == nil {
 			t.Violation(fmt.Sprintf("%s to be refused with error %s", what, strings.Join(accepted, " or ")),
@@ -158,7 +161,8 @@ func (t *T) ExpectRejected(e *Exchange, what string, accepted []string, wrongCod
 		// the status is RFC6749-5.2-token-error-format's finding (one
 		// defect, one FAIL), the code is still this row's.
 		t.Warnf("%s was refused with error %q but status %d, not 400 or 401; %s judges that", what, oe.Code, e.Status, TokenErrorFormatID)
-		err = nil
+	} else {
+		oe, err = ParseOAuthError(e)
 	}
 	if err != nil {
 		// Refused, but the error code cannot be read. One defect, one FAIL:
